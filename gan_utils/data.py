@@ -1,0 +1,237 @@
+"""MNIST loading, scaling, digit filters and the ``tf.data`` training pipeline."""
+
+from __future__ import annotations
+
+import functools
+import os
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from gan_utils import config
+
+MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+IMAGE_SHAPE = (28, 28, 1)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_npz(path: str) -> dict[str, np.ndarray]:
+    """Read and check an MNIST ``.npz`` file once per process."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(
+            f"MNIST file not found: {p}. Pass path= to an .npz with keys {', '.join(MNIST_KEYS)}, "
+            "set GAN_UTILS_MNIST to one, or leave both unset to download MNIST with Keras."
+        )
+    try:
+        with np.load(p, allow_pickle=False) as f:
+            missing = [k for k in MNIST_KEYS if k not in f.files]
+            if missing:
+                raise ValueError(
+                    f"{p} has no {', '.join(missing)} (found: {', '.join(f.files) or 'nothing'}). "
+                    f"An MNIST file needs the keys {', '.join(MNIST_KEYS)}, like Keras' mnist.npz."
+                )
+            arrays = {k: f[k] for k in MNIST_KEYS}
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise ValueError(
+            f"{p} is not a readable .npz file ({err}). It may be truncated or corrupt: "
+            "download it again, or unset GAN_UTILS_MNIST to let Keras fetch MNIST."
+        ) from err
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y):
+            raise ValueError(
+                f"{p}: x_{split} has shape {x.shape} and y_{split} {y.shape}; expected "
+                "(n, 28, 28) images and (n,) labels."
+            )
+    return arrays
+
+
+def _keras_mnist() -> dict[str, np.ndarray]:
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def mnist_source(path: str | os.PathLike | None = None) -> str:
+    """Say where :func:`load_mnist` reads MNIST from: the path, ``GAN_UTILS_MNIST``, or Keras.
+
+    Example:
+        >>> mnist_source("/data/mnist.npz")
+        '/data/mnist.npz'
+    """
+    if path is not None:
+        return str(Path(path).expanduser())
+    if config.MNIST_PATH is not None:
+        return str(config.MNIST_PATH)
+    return "keras.datasets.mnist"
+
+
+def scale_images(images: np.ndarray, value_range: tuple[float, float] = (-1.0, 1.0)) -> np.ndarray:
+    """Scale uint8 pixels (0-255) to float32 in ``value_range`` and add a channel axis if missing.
+
+    Example:
+        >>> scale_images(np.array([[0, 255]], dtype=np.uint8)).tolist()
+        [[[-1.0], [1.0]]]
+    """
+    lo, hi = _check_range(value_range)
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise TypeError(f"scale_images expects uint8 pixels 0-255, got dtype {images.dtype}.")
+    x = images.astype(np.float32) / 255.0 * (hi - lo) + lo
+    return x[..., None] if x.shape[-1] != 1 else x
+
+
+def _check_range(value_range: tuple[float, float]) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"value_range must be two numbers like (-1, 1) or (0, 1), got {value_range!r}.") from None
+    if not lo < hi:
+        raise ValueError(f"value_range must be increasing, like (-1, 1) or (0, 1); got {value_range!r}.")
+    return lo, hi
+
+
+def load_mnist(
+    path: str | os.PathLike | None = None,
+    *,
+    split: str = "train",
+    digits: Iterable[int] | int | None = None,
+    value_range: tuple[float, float] | None = (-1.0, 1.0),
+    subset: int | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return real MNIST images and labels, scaled for a GAN.
+
+    Where the data comes from, in order: ``path``; the ``GAN_UTILS_MNIST`` environment variable;
+    otherwise ``keras.datasets.mnist.load_data()`` (downloads once, then cached).
+
+    Args:
+        path: an ``.npz`` with ``x_train``, ``y_train``, ``x_test``, ``y_test``.
+        split: ``"train"`` (60,000 images) or ``"test"`` (10,000).
+        digits: keep only these classes, e.g. ``0`` or ``[0, 1]``; None keeps all ten.
+        value_range: scale pixels to this range, ``(-1, 1)`` for a tanh generator or ``(0, 1)``;
+            None returns the raw uint8 pixels.
+        subset: keep a random sample of this many images (after the digit filter).
+        seed: seeds the subset sample.
+
+    Returns:
+        ``(images, labels)``: images of shape ``(n, 28, 28, 1)`` (float32, or uint8 when
+        ``value_range`` is None) and int64 labels of shape ``(n,)``.
+
+    Example:
+        >>> x, y = load_mnist(digits=0, subset=100)  # doctest: +SKIP
+        >>> x.shape, float(x.min()), float(x.max()), set(y.tolist())  # doctest: +SKIP
+        ((100, 28, 28, 1), -1.0, 1.0, {0})
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+    source = mnist_source(path)
+    arrays = _keras_mnist() if source == "keras.datasets.mnist" else _read_npz(source)
+    x, y = arrays[f"x_{split}"], arrays[f"y_{split}"].astype(np.int64)
+
+    if digits is not None:
+        wanted = check_digits(digits)
+        keep = np.isin(y, wanted)
+        x, y = x[keep], y[keep]
+    if subset is not None:
+        if isinstance(subset, bool) or not isinstance(subset, (int, np.integer)) or subset <= 0:
+            raise ValueError(f"subset must be a positive number of images, got {subset!r}.")
+        if subset < len(x):
+            pick = np.sort(np.random.default_rng(seed).choice(len(x), size=subset, replace=False))
+            x, y = x[pick], y[pick]
+    if value_range is None:
+        return x[..., None], y
+    return scale_images(x, value_range), y
+
+
+def check_digits(digits: Iterable[int] | int) -> list[int]:
+    """Validate digit classes and return them as a sorted list; each must be an integer 0-9.
+
+    Example:
+        >>> check_digits(7), check_digits([3, 1])
+        ([7], [1, 3])
+    """
+    values = [digits] if isinstance(digits, (int, np.integer)) else list(digits)
+    if not values:
+        raise ValueError("digits is empty: give at least one class from 0 to 9, e.g. digits=0.")
+    for d in values:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 0 <= d <= 9:
+            raise ValueError(f"digits must be integers from 0 to 9, got {d!r} in {digits!r}.")
+    return sorted({int(d) for d in values})
+
+
+def make_dataset(
+    images: np.ndarray,
+    labels: np.ndarray | None = None,
+    *,
+    batch_size: int = 128,
+    seed: int = 0,
+    epochs: int | None = None,
+    start_epoch: int = 0,
+) -> tf.data.Dataset:
+    """Build the ``tf.data`` pipeline that feeds ``GAN.fit``: shuffled full batches, prefetched.
+
+    The images are held once in memory as a tensor (the "cache": nothing is decoded or copied per
+    epoch) and each batch is one ``tf.gather`` of random rows, which on a CPU is several times faster
+    than shuffling single examples. The last incomplete batch is dropped so that every step has the
+    same shape (no retracing, XLA-friendly).
+
+    Two ways to iterate:
+        * ``epochs=None``: one epoch per pass, reshuffled on every pass (plain ``fit(ds, epochs=...)``).
+        * ``epochs=E, start_epoch=k``: epochs ``k .. E-1`` back to back, epoch ``e`` in the order
+          fixed by ``(seed, e)``. Training resumed at epoch ``k`` therefore sees exactly the batches
+          an uninterrupted run would. Use with ``fit(..., steps_per_epoch=len(images)//batch_size)``.
+
+    Args:
+        images: array ``(n, ...)`` of training images.
+        labels: optional ``(n,)`` integer labels; elements are then ``(images, labels)``.
+        batch_size: images per step; at most ``len(images)``.
+        seed: fixes the shuffling.
+
+    Example:
+        >>> ds = make_dataset(np.zeros((10, 28, 28, 1), "float32"), batch_size=4)
+        >>> [tuple(b.shape) for b in ds]
+        [(4, 28, 28, 1), (4, 28, 28, 1)]
+    """
+    images = np.asarray(images)
+    n = len(images)
+    if n == 0:
+        raise ValueError("make_dataset got no images: the data (after digit/subset filters) is empty.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size {batch_size} is larger than the data ({n} images): use batch_size <= {n} "
+            "or more data (a larger subset, more digit classes)."
+        )
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},) to match the images, got {labels.shape}.")
+    if epochs is not None and (epochs <= start_epoch or start_epoch < 0):
+        raise ValueError(f"need 0 <= start_epoch < epochs, got start_epoch={start_epoch}, epochs={epochs}.")
+
+    steps = n // batch_size
+    x = tf.constant(images)
+    y = None if labels is None else tf.constant(labels.astype(np.int32))
+    seed_t = tf.constant(int(seed), tf.int64)
+
+    def one_epoch(epoch: tf.Tensor) -> tf.data.Dataset:
+        key = tf.stack([seed_t, tf.cast(epoch, tf.int64)])
+        order = tf.argsort(tf.random.stateless_uniform([n], seed=key))
+        batches = tf.reshape(order[: steps * batch_size], [steps, batch_size])
+        ds = tf.data.Dataset.from_tensor_slices(batches)
+        if y is None:
+            return ds.map(lambda idx: tf.gather(x, idx))
+        return ds.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx)))
+
+    if epochs is None:
+        keys = tf.data.Dataset.random(seed=int(seed), rerandomize_each_iteration=True).take(1)
+    else:
+        keys = tf.data.Dataset.range(start_epoch, epochs)
+    return keys.flat_map(one_epoch).prefetch(tf.data.AUTOTUNE)

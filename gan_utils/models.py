@@ -1,0 +1,251 @@
+"""Builders for generators and discriminators: a vanilla MLP GAN, a DCGAN and a conditional DCGAN.
+
+Every builder returns a plain ``keras.Model`` made of built-in layers only, so that saved models
+load with Keras' safe mode. Generators end in ``tanh`` (images in [-1, 1]); discriminators return
+one *logit* per image (no sigmoid: the loss applies it, which is numerically safer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+
+def _check_int(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    return value
+
+
+def _check_shape(name: str, shape: object, rank: int | None = None) -> tuple[int, ...]:
+    try:
+        dims = tuple(shape)  # type: ignore[arg-type]
+    except TypeError:
+        raise ValueError(f"{name} must be a tuple of positive integers like (28, 28, 1), got {shape!r}.") from None
+    if not dims or any(isinstance(d, bool) or not isinstance(d, int) or d <= 0 for d in dims):
+        raise ValueError(f"{name} must be a tuple of positive integers like (28, 28, 1), got {shape!r}.")
+    if rank is not None and len(dims) != rank:
+        raise ValueError(f"{name} must have {rank} dimensions (height, width, channels), got {shape!r}.")
+    return dims
+
+
+def _check_units(name: str, units: Sequence[int]) -> tuple[int, ...]:
+    units = tuple(units)
+    if not units:
+        raise ValueError(f"{name} needs at least one layer size, e.g. (256, 512).")
+    for u in units:
+        _check_int(f"each entry of {name}", u)
+    return units
+
+
+def _check_conv_shape(image_shape: object) -> tuple[int, int, int]:
+    h, w, c = _check_shape("image_shape", image_shape, rank=3)
+    if h % 4 or w % 4:
+        raise ValueError(
+            f"image_shape {image_shape!r}: a DCGAN upsamples twice by 2, so height and width must be "
+            "multiples of 4 (MNIST is (28, 28, 1))."
+        )
+    return h, w, c
+
+
+def build_mlp_generator(
+    latent_dim: int = 64,
+    output_shape: Sequence[int] = (28, 28, 1),
+    hidden_units: Sequence[int] = (256, 512, 1024),
+    output_activation: str | None = "tanh",
+    name: str = "mlp_generator",
+) -> keras.Model:
+    """Build a fully connected generator: ``z -> Dense+LeakyReLU+BN ... -> output_shape``.
+
+    Args:
+        latent_dim: length of the noise vector z.
+        output_shape: shape of one sample, ``(28, 28, 1)`` for MNIST or ``(2,)`` for 2-D points.
+        hidden_units: width of each hidden layer.
+        output_activation: ``"tanh"`` for images in [-1, 1]; None for unbounded data (toy GANs).
+
+    Example:
+        >>> g = build_mlp_generator(latent_dim=8, output_shape=(2,), hidden_units=(16,), output_activation=None)
+        >>> tuple(g(keras.ops.zeros((3, 8))).shape)
+        (3, 2)
+    """
+    _check_int("latent_dim", latent_dim)
+    out_shape = _check_shape("output_shape", output_shape)
+    units = _check_units("hidden_units", hidden_units)
+    z = keras.Input((latent_dim,), name="z")
+    h = z
+    for u in units:
+        h = layers.Dense(u)(h)
+        h = layers.LeakyReLU(0.2)(h)
+        h = layers.BatchNormalization(momentum=0.8)(h)
+    size = 1
+    for d in out_shape:
+        size *= d
+    h = layers.Dense(size, activation=output_activation)(h)
+    out = layers.Reshape(out_shape)(h)
+    return keras.Model(z, out, name=name)
+
+
+def build_mlp_discriminator(
+    input_shape: Sequence[int] = (28, 28, 1),
+    hidden_units: Sequence[int] = (512, 256),
+    dropout: float = 0.3,
+    name: str = "mlp_discriminator",
+) -> keras.Model:
+    """Build a fully connected discriminator: ``x -> Dense+LeakyReLU+Dropout ... -> logit``.
+
+    Example:
+        >>> d = build_mlp_discriminator(input_shape=(2,), hidden_units=(16,))
+        >>> tuple(d(keras.ops.zeros((3, 2))).shape)
+        (3, 1)
+    """
+    in_shape = _check_shape("input_shape", input_shape)
+    units = _check_units("hidden_units", hidden_units)
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+    x = keras.Input(in_shape, name="image" if len(in_shape) == 3 else "x")
+    h = layers.Flatten()(x)
+    for u in units:
+        h = layers.Dense(u)(h)
+        h = layers.LeakyReLU(0.2)(h)
+        if dropout:
+            h = layers.Dropout(dropout)(h)
+    logit = layers.Dense(1, name="logit")(h)
+    return keras.Model(x, logit, name=name)
+
+
+def _dcgan_generator_body(h, image_shape: tuple[int, int, int], width: int):
+    """Shared upsampling stack: Dense -> (H/4, W/4, 2w) -> (H/2, W/2, w) -> (H, W, C) tanh."""
+    height, w_, channels = image_shape
+    h = layers.Dense((height // 4) * (w_ // 4) * 2 * width, use_bias=False)(h)
+    h = layers.BatchNormalization()(h)
+    h = layers.ReLU()(h)
+    h = layers.Reshape((height // 4, w_ // 4, 2 * width))(h)
+    h = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(h)
+    h = layers.BatchNormalization()(h)
+    h = layers.ReLU()(h)
+    return layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh", name="image")(h)
+
+
+def _dcgan_discriminator_body(x, width: int):
+    """Shared downsampling stack: two strided 4x4 convolutions with LeakyReLU, then flatten."""
+    h = layers.Conv2D(width, 4, strides=2, padding="same")(x)
+    h = layers.LeakyReLU(0.2)(h)
+    h = layers.Conv2D(2 * width, 4, strides=2, padding="same")(h)
+    h = layers.LeakyReLU(0.2)(h)
+    return layers.Flatten()(h)
+
+
+def build_dcgan_generator(
+    latent_dim: int = 64,
+    image_shape: Sequence[int] = (28, 28, 1),
+    width: int = 64,
+    name: str = "dcgan_generator",
+) -> keras.Model:
+    """Build a DCGAN generator (Radford et al. 2015) sized for small images.
+
+    ``z -> Dense -> BN -> ReLU -> reshape (H/4, W/4, 2*width) -> Conv2DTranspose(width, 4, stride 2)
+    -> BN -> ReLU -> Conv2DTranspose(C, 4, stride 2) -> tanh``. No pooling, no fully connected hidden
+    layers; 4x4 kernels with stride 2 avoid the checkerboard pattern of odd kernel/stride pairs.
+
+    Args:
+        latent_dim: length of z.
+        image_shape: ``(H, W, C)``, H and W multiples of 4.
+        width: filters of the last hidden layer; the first has twice as many.
+
+    Example:
+        >>> g = build_dcgan_generator(latent_dim=16, width=8)
+        >>> tuple(g(keras.ops.zeros((2, 16))).shape)
+        (2, 28, 28, 1)
+    """
+    _check_int("latent_dim", latent_dim)
+    shape = _check_conv_shape(image_shape)
+    _check_int("width", width)
+    z = keras.Input((latent_dim,), name="z")
+    return keras.Model(z, _dcgan_generator_body(z, shape, width), name=name)
+
+
+def build_dcgan_discriminator(
+    image_shape: Sequence[int] = (28, 28, 1),
+    width: int = 64,
+    name: str = "dcgan_discriminator",
+) -> keras.Model:
+    """Build a DCGAN discriminator: strided 4x4 convolutions with LeakyReLU(0.2), one logit out.
+
+    Following the DCGAN guidelines there is no pooling (strides downsample) and no batch norm in the
+    discriminator's input layer; we leave batch norm out of the discriminator entirely, which trains
+    as well on MNIST and keeps real and fake batches from leaking statistics into each other.
+
+    Example:
+        >>> d = build_dcgan_discriminator(width=8)
+        >>> tuple(d(keras.ops.zeros((2, 28, 28, 1))).shape)
+        (2, 1)
+    """
+    shape = _check_conv_shape(image_shape)
+    _check_int("width", width)
+    x = keras.Input(shape, name="image")
+    logit = layers.Dense(1, name="logit")(_dcgan_discriminator_body(x, width))
+    return keras.Model(x, logit, name=name)
+
+
+def build_conditional_generator(
+    latent_dim: int = 64,
+    num_classes: int = 10,
+    image_shape: Sequence[int] = (28, 28, 1),
+    width: int = 64,
+    embedding_dim: int = 32,
+    name: str = "cgan_generator",
+) -> keras.Model:
+    """Build a class-conditional DCGAN generator, called as ``generator([z, labels])``.
+
+    The label enters through a learned embedding concatenated to z (Mirza and Osindero 2014 join a
+    one-hot vector; an embedding is the same thing with a trainable table and fewer zeros). The rest
+    is the DCGAN generator.
+
+    Example:
+        >>> g = build_conditional_generator(latent_dim=16, width=8)
+        >>> tuple(g([keras.ops.zeros((2, 16)), keras.ops.convert_to_tensor([3, 7])]).shape)
+        (2, 28, 28, 1)
+    """
+    _check_int("latent_dim", latent_dim)
+    _check_int("num_classes", num_classes, minimum=2)
+    _check_int("embedding_dim", embedding_dim)
+    shape = _check_conv_shape(image_shape)
+    _check_int("width", width)
+    z = keras.Input((latent_dim,), name="z")
+    label = keras.Input((), dtype="int32", name="label")
+    e = layers.Embedding(num_classes, embedding_dim, name="label_embedding")(label)
+    h = layers.Concatenate()([z, e])
+    return keras.Model([z, label], _dcgan_generator_body(h, shape, width), name=name)
+
+
+def build_conditional_discriminator(
+    num_classes: int = 10,
+    image_shape: Sequence[int] = (28, 28, 1),
+    width: int = 64,
+    name: str = "cgan_discriminator",
+) -> keras.Model:
+    """Build a class-conditional DCGAN discriminator with a projection head (Miyato and Koyama 2018).
+
+    ``logit = w . phi(x) + embed(y) . phi(x)``: the features ``phi(x)`` of the DCGAN discriminator
+    are scored once unconditionally and once against a learned vector for the label. Projection
+    asks "does this look like *this* digit?" directly, and trains better class control than
+    concatenating label channels to the image, at almost no cost.
+
+    Example:
+        >>> d = build_conditional_discriminator(width=8)
+        >>> tuple(d([keras.ops.zeros((2, 28, 28, 1)), keras.ops.convert_to_tensor([3, 7])]).shape)
+        (2, 1)
+    """
+    _check_int("num_classes", num_classes, minimum=2)
+    shape = _check_conv_shape(image_shape)
+    _check_int("width", width)
+    x = keras.Input(shape, name="image")
+    label = keras.Input((), dtype="int32", name="label")
+    features = _dcgan_discriminator_body(x, width)
+    unconditional = layers.Dense(1, name="logit")(features)
+    class_vector = layers.Embedding(num_classes, features.shape[-1], name="class_projection")(label)
+    projection = layers.Dot(axes=1)([features, class_vector])
+    logit = layers.Add()([unconditional, projection])
+    return keras.Model([x, label], logit, name=name)

@@ -1,0 +1,294 @@
+"""Image grids, loss curves, animations and figure export for slides and papers.
+
+Figures are written through :func:`save_figure`, which fixes the metadata that would otherwise
+change on every run (dates, software versions, SVG ids), so that the same inputs give the same bytes
+and figures under version control only change when their content does.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+
+SUPPORTED_FORMATS = ("png", "svg", "pdf")
+#: Metadata written into each format: no dates, no versions, so bytes only change with content.
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+}
+
+
+def _as_images(images: object, name: str = "images") -> np.ndarray:
+    """Return images as float array (n, h, w) or (n, h, w, 3), values in [0, 1]."""
+    x = np.asarray(images)
+    if x.size == 0 or x.ndim < 3:
+        raise ValueError(f"{name} is empty or not a batch of images: expected (n, h, w[, c]), got shape {x.shape}.")
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[-1] != 3):
+        raise ValueError(f"{name} must have shape (n, h, w), (n, h, w, 1) or (n, h, w, 3), got {x.shape}.")
+    if x.dtype == np.uint8:
+        return x.astype(np.float32) / 255.0
+    x = x.astype(np.float32)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    if x.min() < -1e-6:  # generator output in [-1, 1]
+        x = (x + 1.0) / 2.0
+    return np.clip(x, 0.0, 1.0)
+
+
+def image_grid(images: object, ncols: int | None = None, padding: int = 2, pad_value: float = 1.0) -> np.ndarray:
+    """Tile a batch of images into one uint8 picture, ``ncols`` per row (default: square-ish).
+
+    Accepts images in [-1, 1] (generator output), [0, 1] or uint8; with or without a channel axis.
+
+    Example:
+        >>> image_grid(np.zeros((6, 28, 28, 1)), ncols=3).shape
+        (60, 92)
+    """
+    x = _as_images(images)
+    n, h, w = x.shape[:3]
+    if ncols is None:
+        ncols = int(np.ceil(np.sqrt(n)))
+    if ncols < 1:
+        raise ValueError(f"ncols must be >= 1, got {ncols}.")
+    nrows = int(np.ceil(n / ncols))
+    shape = (nrows * (h + padding) + padding, ncols * (w + padding) + padding) + x.shape[3:]
+    grid = np.full(shape, pad_value, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        top, left = padding + r * (h + padding), padding + c * (w + padding)
+        grid[top : top + h, left : left + w] = x[i]
+    return np.round(grid * 255).astype(np.uint8)
+
+
+def _atomic_target(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _check_writable(path: Path) -> None:
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PermissionError(f"cannot create the folder {parent} for {path.name}: {err}. Choose a writable path.") from err
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(f"cannot write into {parent}: choose a writable folder for {path.name}.")
+
+
+def save_image(grid: np.ndarray, path: str | os.PathLike) -> Path:
+    """Write a uint8 image (e.g. from :func:`image_grid`) to a PNG at its native size, atomically."""
+    from PIL import Image
+
+    path = Path(path)
+    _check_writable(path)
+    tmp = _atomic_target(path)
+    Image.fromarray(np.asarray(grid, dtype=np.uint8)).save(tmp, format="PNG")
+    os.replace(tmp, path)
+    return path
+
+
+def save_gif(
+    frames: Sequence[np.ndarray],
+    path: str | os.PathLike,
+    seconds_per_frame: float = 0.4,
+    labels: Sequence[int] | None = None,
+) -> Path:
+    """Write uint8 grids as an animated GIF (looping; the last frame is held three times as long).
+
+    ``labels`` (e.g. epoch numbers) are drawn in a small band under each frame.
+    """
+    from PIL import Image, ImageDraw
+
+    if not frames:
+        raise ValueError("save_gif got no frames.")
+    path = Path(path)
+    _check_writable(path)
+    images = []
+    for i, frame in enumerate(frames):
+        img = Image.fromarray(np.asarray(frame, dtype=np.uint8)).convert("L")
+        if labels is not None:
+            band = Image.new("L", (img.width, 14), 255)
+            ImageDraw.Draw(band).text((4, 1), f"epoch {labels[i]}", fill=0)
+            canvas = Image.new("L", (img.width, img.height + 14), 255)
+            canvas.paste(img, (0, 0))
+            canvas.paste(band, (0, img.height))
+            img = canvas
+        images.append(img.resize((img.width * 2, img.height * 2), Image.NEAREST))
+    ms = int(seconds_per_frame * 1000)
+    durations = [ms] * (len(images) - 1) + [ms * 3]
+    tmp = _atomic_target(path)
+    images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
+    os.replace(tmp, path)
+    return path
+
+
+def plot_grid(images: object, title: str | None = None, ncols: int | None = None, ax=None, size: float = 4.0) -> Figure:
+    """Show a batch of images as one grid in a matplotlib figure (no axes) and return the figure."""
+    grid = image_grid(images, ncols=ncols)
+    if ax is None:
+        fig = Figure(figsize=(size, size * grid.shape[0] / grid.shape[1]), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    ax.imshow(grid, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def show_grid(images_or_grid: object, title: str | None = None) -> None:
+    """Display images (or a grid from :func:`image_grid`) inline in a notebook or window."""
+    grid = np.asarray(images_or_grid)
+    fig = plot_grid(grid[None] if grid.ndim == 2 else grid, title=title, ncols=1 if grid.ndim == 2 else None)
+    _display(fig)
+
+
+def _display(fig: Figure) -> None:
+    try:
+        from IPython.display import display
+
+        display(fig)
+    except ImportError:  # plain Python: nothing to show on
+        pass
+
+
+def show_samples(generator, n: int = 16, seed: int = 0, labels: Sequence[int] | None = None, title: str | None = None) -> np.ndarray:
+    """Draw ``n`` samples from fresh noise (seeded), display them as a grid, and return them.
+
+    Works for unconditional generators (``generator(z)``) and conditional ones (pass ``labels``).
+    """
+    latent_dim = int(generator.inputs[0].shape[-1])
+    z = np.random.default_rng(seed).standard_normal((n, latent_dim)).astype("float32")
+    inputs = z if labels is None else [z, np.asarray(labels, dtype="int32")]
+    images = np.asarray(generator(inputs, training=False))
+    _display(plot_grid(images, title=title or f"{n} samples from fresh noise (seed {seed})"))
+    return images
+
+
+def plot_losses(history: Mapping[str, Sequence[float]] | object, title: str = "Training progress") -> Figure:
+    """Plot ``d_loss`` and ``g_loss`` beside the discriminator's mean outputs ``d_real`` and ``d_fake``.
+
+    Accepts a Keras ``History`` or its ``.history`` dict. The dotted line at 1/2 is where both
+    outputs meet when the generator's distribution equals the data's.
+    """
+    h = getattr(history, "history", history)
+    if not isinstance(h, Mapping) or "d_loss" not in h:
+        raise ValueError("plot_losses needs a History (or its .history dict) with d_loss and g_loss.")
+    epochs = np.arange(1, len(h["d_loss"]) + 1)
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.plot(epochs, h["d_loss"], "o-", label="discriminator")
+    ax1.plot(epochs, h["g_loss"], "s-", label="generator")
+    ax1.set(xlabel="epoch", ylabel="loss", title="Losses")
+    ax1.legend()
+    if "d_real" in h:
+        ax2.plot(epochs, h["d_real"], "o-", label="D(x), real")
+        ax2.plot(epochs, h["d_fake"], "s-", label="D(G(z)), fake")
+        ax2.axhline(0.5, ls=":", c="gray")
+        ax2.set(xlabel="epoch", ylabel="mean output", ylim=(0, 1), title="Discriminator's verdicts")
+        ax2.legend()
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.suptitle(title)
+    return fig
+
+
+def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(formats, str):
+        formats = (formats,)
+    formats = tuple(f.lower().lstrip(".") for f in formats)
+    if not formats:
+        raise ValueError(f"formats is empty: choose some of {', '.join(SUPPORTED_FORMATS)}.")
+    bad = [f for f in formats if f not in SUPPORTED_FORMATS]
+    if bad:
+        raise ValueError(f"unknown figure format {', '.join(bad)}: choose from {', '.join(SUPPORTED_FORMATS)}.")
+    return formats
+
+
+def save_figure(fig: Figure, path: str | os.PathLike, formats: Sequence[str] = SUPPORTED_FORMATS, dpi: int = 200) -> list[Path]:
+    """Save a figure once per format, atomically and byte-for-byte repeatably; return the paths.
+
+    ``path`` is the name without extension (an extension, if given, is replaced). The same figure
+    content always gives the same bytes: no timestamps or version strings are written and SVG ids
+    are derived from a fixed salt.
+
+    Example:
+        >>> save_figure(fig, "files/comparison", formats=("png", "pdf"))  # doctest: +SKIP
+        [PosixPath('files/comparison.png'), PosixPath('files/comparison.pdf')]
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"save_figure needs a matplotlib Figure, got {type(fig).__name__}.")
+    formats = _check_formats(formats)
+    base = Path(path)
+    if base.suffix.lower().lstrip(".") in SUPPORTED_FORMATS:
+        base = base.with_suffix("")
+    _check_writable(base)
+    written = []
+    with matplotlib.rc_context({"svg.hashsalt": "gan-tutorials", "svg.fonttype": "path", "pdf.fonttype": 42}):
+        for fmt in formats:
+            target = base.with_name(f"{base.name}.{fmt}")
+            tmp = _atomic_target(target)
+            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor="white")
+            os.replace(tmp, target)
+            written.append(target)
+    return written
+
+
+def real_vs_fake_figure(real: object, fake: object, ncols: int = 8, titles: tuple[str, str] = ("Real", "Fake")) -> Figure:
+    """Build the side-by-side "Real | Fake" figure: two equal grids with titles, no axes."""
+    r, f = _as_images(real, "real"), _as_images(fake, "fake")
+    if r.shape[1:] != f.shape[1:]:
+        raise ValueError(f"real images have shape {r.shape[1:]} but fake ones {f.shape[1:]}: they must match.")
+    if len(r) != len(f):
+        raise ValueError(f"got {len(r)} real and {len(f)} fake images: pass the same number of each.")
+    ncols = min(ncols, len(r))
+    rows = int(np.ceil(len(r) / ncols))
+    width = 7.0  # inches: a two-column slide or a full-width paper figure
+    fig = Figure(figsize=(width, width / 2 * rows / ncols + 0.5), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax, images, title in zip(axes, (real, fake), titles):
+        plot_grid(images, title=title, ncols=ncols, ax=ax)
+        ax.title.set_fontsize(14)
+    return fig
+
+
+def save_real_vs_fake(
+    real: object,
+    fake: object,
+    path: str | os.PathLike,
+    formats: Sequence[str] = SUPPORTED_FORMATS,
+    ncols: int = 8,
+    dpi: int = 200,
+) -> dict[str, list[Path]]:
+    """Write a publication-ready "Real | Fake" figure, plus each grid alone beside it.
+
+    Writes ``path.<fmt>`` (the side-by-side figure) and ``<folder>/real.<fmt>``, ``<folder>/fake.<fmt>``
+    (each grid alone) for every format. Same inputs, same bytes.
+
+    Returns:
+        ``{"comparison": [...], "real": [...], "fake": [...]}``, the written paths.
+
+    Example:
+        >>> save_real_vs_fake(x_real[:32], g_samples[:32], "files/real_vs_fake")  # doctest: +SKIP
+    """
+    formats = _check_formats(formats)
+    fig = real_vs_fake_figure(real, fake, ncols=ncols)
+    folder = Path(path).parent
+    written = {"comparison": save_figure(fig, path, formats, dpi)}
+    for name, images in (("real", real), ("fake", fake)):
+        single = plot_grid(images, ncols=min(ncols, len(np.asarray(images))), size=3.5)
+        written[name] = save_figure(single, folder / name, formats, dpi)
+    return written

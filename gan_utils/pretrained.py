@@ -1,0 +1,136 @@
+"""Saving and loading trained generators: run folders, shipped weights, checksums.
+
+Loading never unpickles anything: models are Keras ``.keras`` files opened with ``safe_mode=True``,
+and shipped files are checked against ``files/SHA256SUMS`` before they are opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from gan_utils import config
+
+#: Names accepted by :func:`load_pretrained`; each has ``files/pretrained/<name>_generator.keras``.
+PRETRAINED = ("vanilla", "dcgan", "cgan")
+PRETRAINED_DIR = config.FILES_DIR / "pretrained"
+CHECKSUMS = config.FILES_DIR / "SHA256SUMS"
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """Return the SHA-256 hex digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_checksums(sums_file: str | os.PathLike = CHECKSUMS) -> dict[str, str]:
+    """Read a ``sha256sum``-style file into ``{relative path: digest}``."""
+    sums = {}
+    for line in Path(sums_file).read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            sums[name.lstrip("*")] = digest
+    return sums
+
+
+def verify_checksum(path: str | os.PathLike, sums_file: str | os.PathLike = CHECKSUMS) -> None:
+    """Raise ``ValueError`` unless ``path`` matches its entry in ``sums_file`` (``files/SHA256SUMS``)."""
+    path, sums_file = Path(path), Path(sums_file)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing. Check out the repository's files/ folder (git lfs is not used).")
+    if not sums_file.is_file():
+        raise FileNotFoundError(f"checksum file {sums_file} is missing: cannot verify {path.name}.")
+    name = path.resolve().relative_to(sums_file.resolve().parent).as_posix()
+    expected = read_checksums(sums_file).get(name)
+    if expected is None:
+        raise ValueError(f"{name} has no entry in {sums_file}: refusing to load an unlisted file.")
+    actual = sha256(path)
+    if actual != expected:
+        raise ValueError(
+            f"{path} does not match its SHA-256 checksum in {sums_file} (expected {expected[:12]}..., "
+            f"got {actual[:12]}...). The file was changed or damaged: restore it with git checkout."
+        )
+
+
+def save_model_atomic(model: keras.Model, path: str | os.PathLike) -> Path:
+    """Save a Keras model to ``path`` (``.keras``) via a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    model.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def write_json(data: object, path: str | os.PathLike) -> Path:
+    """Write JSON atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def load_model_safely(path: str | os.PathLike) -> keras.Model:
+    """Open a ``.keras`` model with Keras' safe mode (no code from the file is executed)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}.")
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as err:  # noqa: BLE001 - Keras raises many types for a bad file
+        raise ValueError(f"{path} is not a loadable Keras model ({type(err).__name__}: {err}).") from err
+
+
+def load_generator(directory: str | os.PathLike) -> keras.Model:
+    """Return the trained generator from a folder written by ``python -m gan_utils.train``.
+
+    The generator is called as ``generator(z, training=False)`` (conditional: ``generator([z, labels])``).
+
+    Example:
+        >>> g = load_generator("runs/dcgan")  # doctest: +SKIP
+    """
+    directory = Path(directory)
+    path = directory / "generator.keras"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{directory} has no generator.keras. Train one first: python -m gan_utils.train dcgan --output {directory}"
+        )
+    return load_model_safely(path)
+
+
+def load_pretrained(name: str) -> keras.Model:
+    """Return a shipped, trained generator: ``"vanilla"``, ``"dcgan"`` or ``"cgan"``.
+
+    The file ``files/pretrained/<name>_generator.keras`` is checked against ``files/SHA256SUMS``
+    first; a changed or damaged file is refused. Its model card is ``files/pretrained/<name>.md``.
+
+    Example:
+        >>> g = load_pretrained("dcgan")  # doctest: +SKIP
+        >>> g(np.zeros((1, g.inputs[0].shape[-1])), training=False).shape  # doctest: +SKIP
+        TensorShape([1, 28, 28, 1])
+    """
+    if name not in PRETRAINED:
+        raise ValueError(f"unknown pretrained generator {name!r}: choose one of {', '.join(PRETRAINED)}.")
+    path = PRETRAINED_DIR / f"{name}_generator.keras"
+    verify_checksum(path)
+    return load_model_safely(path)
+
+
+def latent_batch(generator: keras.Model, n: int, seed: int = 0) -> np.ndarray:
+    """Draw ``n`` seeded standard-normal latent vectors of the right length for ``generator``."""
+    latent_dim = int(generator.inputs[0].shape[-1])
+    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype("float32")

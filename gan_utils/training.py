@@ -1,0 +1,586 @@
+"""The GAN as a ``keras.Model``, its losses, its callbacks and its checkpoints.
+
+One training loop serves every GAN in the series: the MLP GAN, the DCGAN and the conditional DCGAN
+(a conditional generator is called as ``generator([z, labels])`` and its discriminator as
+``discriminator([images, labels])``; the GAN notices this from the generator's inputs).
+
+Typical use::
+
+    gan = GAN(build_dcgan_generator(), build_dcgan_discriminator())
+    gan.compile()
+    history = fit_gan(gan, images, epochs=5, batch_size=64, output_dir="runs/dcgan")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from gan_utils import plotting
+from gan_utils.data import make_dataset
+
+CHECKPOINT_NAME = "checkpoint.npz"
+PREVIOUS_CHECKPOINT_NAME = "checkpoint.prev.npz"
+
+
+# --------------------------------------------------------------------------------------- losses
+def discriminator_loss(real_logits, fake_logits, label_smoothing: float = 0.0):
+    """Binary cross-entropy of the discriminator: real images are labelled 1, generated ones 0.
+
+    With logits ``l``, ``-log sigmoid(l) = softplus(-l)`` and ``-log(1 - sigmoid(l)) = softplus(l)``,
+    so the loss is ``mean(softplus(-real)) + mean(softplus(fake))``: the negative of the value
+    function ``V(D, G)`` that the discriminator maximises. ``label_smoothing`` s trains on real
+    targets ``1 - s`` (one-sided label smoothing, Salimans et al. 2016).
+
+    Example:
+        >>> round(float(discriminator_loss(ops.zeros(4), ops.zeros(4))), 4)  # D undecided: 2 log 2
+        1.3863
+    """
+    target = 1.0 - label_smoothing
+    real = target * ops.softplus(-real_logits) + (1.0 - target) * ops.softplus(real_logits)
+    return ops.mean(real) + ops.mean(ops.softplus(fake_logits))
+
+
+def generator_loss(fake_logits, kind: str = "non_saturating"):
+    """The generator's loss on the discriminator's logits for generated images.
+
+    * ``"saturating"``: minimise ``E[log(1 - D(G(z)))]``, the minimax objective as written. When D
+      confidently rejects fakes (early training) its gradient vanishes.
+    * ``"non_saturating"``: minimise ``-E[log D(G(z))]``. Same fixed point, strong gradients exactly
+      when the generator is bad. This is what everyone trains with.
+
+    Example:
+        >>> round(float(generator_loss(ops.zeros(4))), 4)  # -log(1/2)
+        0.6931
+    """
+    if kind == "non_saturating":
+        return ops.mean(ops.softplus(-fake_logits))
+    if kind == "saturating":
+        return -ops.mean(ops.softplus(fake_logits))
+    raise ValueError(f"kind must be 'non_saturating' or 'saturating', got {kind!r}.")
+
+
+# ------------------------------------------------------------------------------------ the model
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other with ``fit``.
+
+    Each ``train_step`` does one discriminator step on a real batch and an equally large generated
+    batch, then one generator step with the non-saturating loss. Logged: ``d_loss``, ``g_loss``,
+    ``d_real`` (mean D(x) on real images) and ``d_fake`` (mean D(G(z)) on generated ones), averaged
+    over the epoch.
+
+    Args:
+        generator: maps ``z`` (or ``[z, labels]``) to samples.
+        discriminator: maps samples (or ``[samples, labels]``) to one logit each.
+        sample_count: size of the fixed latent batch used for progress grids (:meth:`sample`).
+        ema_decay: if set (e.g. 0.999), keep an exponential moving average of the generator's
+            weights in ``ema_generator`` and sample from it; it is smoother than the raw weights.
+        seed: seeds the noise drawn during training and the fixed latent batch.
+
+    Example:
+        >>> from gan_utils.models import build_mlp_generator, build_mlp_discriminator
+        >>> gan = GAN(build_mlp_generator(8, (2,), (16,), None), build_mlp_discriminator((2,), (16,)))
+        >>> gan.compile()
+        >>> gan.latent_dim, gan.conditional
+        (8, False)
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        sample_count: int = 64,
+        ema_decay: float | None = None,
+        seed: int = 0,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+            raise TypeError("GAN needs two keras.Model objects: GAN(generator, discriminator).")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.conditional = len(generator.inputs) == 2
+        if self.conditional != (len(discriminator.inputs) == 2):
+            raise ValueError(
+                "generator and discriminator disagree: both must take labels (conditional GAN) or "
+                "neither must."
+            )
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.sample_shape = tuple(generator.outputs[0].shape[1:])
+        d_shape = tuple(discriminator.inputs[0].shape[1:])
+        if d_shape != self.sample_shape:
+            raise ValueError(
+                f"the generator makes samples of shape {self.sample_shape} but the discriminator "
+                f"expects {d_shape}: build both for the same image shape."
+            )
+        self.num_classes = _num_classes(generator) if self.conditional else None
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1), e.g. 0.999, or None; got {ema_decay!r}.")
+        self.ema_decay = ema_decay
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
+        rng = np.random.default_rng(seed)
+        self.fixed_z = keras.Variable(
+            rng.standard_normal((sample_count, self.latent_dim)).astype("float32"),
+            trainable=False,
+            name="fixed_z",
+        )
+        self.fixed_labels = np.arange(sample_count) % (self.num_classes or 1)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer | None = None,
+        g_optimizer: keras.optimizers.Optimizer | None = None,
+        *,
+        label_smoothing: float = 0.0,
+        jit_compile: bool | str = "auto",
+        **kwargs,
+    ) -> None:
+        """Set one optimizer per network (default Adam(2e-4, beta_1=0.5), as in the DCGAN paper).
+
+        ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets Keras choose (it picks XLA
+        on GPUs and TPUs, not on CPUs).
+        """
+        super().compile(jit_compile=jit_compile, **kwargs)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if not 0.0 <= label_smoothing < 0.5:
+            raise ValueError(f"label_smoothing must be in [0, 0.5), got {label_smoothing!r}.")
+        self.label_smoothing = float(label_smoothing)
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        # Listed here so that fit() resets them at the start of each epoch.
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    @property
+    def sampler(self) -> keras.Model:
+        """The generator used for sampling: the moving average if ``ema_decay`` is set."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def _g_inputs(self, z, labels):
+        return [z, labels] if self.conditional else z
+
+    def _d_inputs(self, x, labels):
+        return [x, labels] if self.conditional else x
+
+    def train_step(self, data):
+        if self.conditional:
+            if not isinstance(data, (tuple, list)) or len(data) != 2:
+                raise ValueError("a conditional GAN trains on (images, labels) batches.")
+            real, labels = data
+            labels = ops.cast(labels, "int32")
+        else:
+            real = data[0] if isinstance(data, (tuple, list)) else data
+            labels = None
+        batch = ops.shape(real)[0]
+        # Under tf.distribute each replica sees part of the global batch and the optimizer sums the
+        # replicas' gradients, so each replica's loss is divided by their number.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+
+        # 1) Discriminator: real -> 1, generated -> 0.
+        z = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._g_inputs(z, labels), training=True)
+            real_logits = self.discriminator(self._d_inputs(real, labels), training=True)
+            fake_logits = self.discriminator(self._d_inputs(fake, labels), training=True)
+            d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
+            scaled = d_loss / replicas
+        grads = tape.gradient(scaled, self.discriminator.trainable_weights)
+        self.d_optimizer.apply(grads, self.discriminator.trainable_weights)
+
+        # 2) Generator: make the discriminator say "real" (non-saturating loss).
+        z = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._g_inputs(z, labels), training=True)
+            g_logits = self.discriminator(self._d_inputs(fake, labels), training=True)
+            g_loss = generator_loss(g_logits)
+            scaled = g_loss / replicas
+        grads = tape.gradient(scaled, self.generator.trainable_weights)
+        self.g_optimizer.apply(grads, self.generator.trainable_weights)
+        if self.ema_generator is not None:
+            self._update_ema()
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
+        self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
+        return {m.name: m.result() for m in self.metrics}
+
+    def _update_ema(self) -> None:
+        decay = self.ema_decay
+        for ema_w, w in zip(self.ema_generator.weights, self.generator.weights):
+            if w.trainable:
+                ema_w.assign(decay * ema_w + (1.0 - decay) * w)
+            else:  # batch-norm statistics: follow the live generator
+                ema_w.assign(w)
+
+    def sample(self, z: np.ndarray | None = None, labels: np.ndarray | None = None) -> np.ndarray:
+        """Generate samples as a NumPy array, from the fixed latent batch unless ``z`` is given.
+
+        Example:
+            >>> gan.sample().shape  # doctest: +SKIP
+            (64, 28, 28, 1)
+        """
+        z = self.fixed_z.numpy() if z is None else np.asarray(z, dtype="float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"z must have shape (n, {self.latent_dim}), got {z.shape}.")
+        if self.conditional:
+            labels = self.fixed_labels[: len(z)] if labels is None else np.asarray(labels)
+            labels = check_labels(labels, len(z), self.num_classes)
+        return np.asarray(self.sampler(self._g_inputs(z, labels), training=False))
+
+    def state_variables(self) -> dict[str, list]:
+        """Every variable a checkpoint must hold, by group, in a fixed order."""
+        for opt, net in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
+            if not opt.built:
+                opt.build(net.trainable_weights)
+        groups = {
+            "generator": list(self.generator.variables),
+            "discriminator": list(self.discriminator.variables),
+            "d_optimizer": list(self.d_optimizer.variables),
+            "g_optimizer": list(self.g_optimizer.variables),
+            "gan": [self.fixed_z, self.seed_generator.state],
+        }
+        if self.ema_generator is not None:
+            groups["ema_generator"] = list(self.ema_generator.variables)
+        return groups
+
+
+def _num_classes(generator: keras.Model) -> int:
+    for layer in generator.layers:
+        if isinstance(layer, keras.layers.Embedding):
+            return int(layer.input_dim)
+    raise ValueError("a conditional generator needs an Embedding layer for its labels.")
+
+
+def check_labels(labels: np.ndarray, n: int, num_classes: int) -> np.ndarray:
+    """Validate integer class labels for a conditional generator and return them as int32.
+
+    Example:
+        >>> check_labels([0, 9], 2, 10).tolist()
+        [0, 9]
+    """
+    labels = np.asarray(labels)
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape ({n},), one integer per latent vector; got {labels.shape}.")
+    if labels.size and (not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must be integers from 0 to {num_classes - 1}, got {labels.tolist()[:10]}...")
+    return labels.astype("int32")
+
+
+# ---------------------------------------------------------------------------------- checkpoints
+def _digest(arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256()
+    for key in sorted(arrays):
+        h.update(key.encode())
+        h.update(np.ascontiguousarray(arrays[key]).tobytes())
+    return h.hexdigest()
+
+
+def save_checkpoint(gan: GAN, directory: str | os.PathLike, epoch: int, history: dict | None = None) -> Path:
+    """Write the whole training state atomically to ``directory/checkpoint.npz``.
+
+    Holds both networks, both optimizers' state, the fixed latent batch, the noise seed state, the
+    epoch counter and the history so far, plus a SHA-256 digest of all of it. The file is written in
+    full to a temporary name, flushed to disk, then renamed into place; the checkpoint it replaces
+    is kept as ``checkpoint.prev.npz``. No pickling: plain arrays and a JSON string.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {}
+    for group, variables in gan.state_variables().items():
+        for i, v in enumerate(variables):
+            arrays[f"{group}/{i:04d}"] = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
+    meta = {"epoch": int(epoch), "history": history or {}, "format": 1}
+    arrays["meta"] = np.array(json.dumps(meta))
+    arrays["digest"] = np.array(_digest(arrays))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    final = directory / CHECKPOINT_NAME
+    tmp = directory / (CHECKPOINT_NAME + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(buffer.getvalue())
+        f.flush()
+        os.fsync(f.fileno())
+    if final.exists():
+        os.replace(final, directory / PREVIOUS_CHECKPOINT_NAME)
+    os.replace(tmp, final)
+    return final
+
+
+class CorruptCheckpointError(ValueError):
+    """A checkpoint file is unreadable, truncated or does not match its digest."""
+
+
+def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
+    """Read and verify one checkpoint file; raise :class:`CorruptCheckpointError` naming it if bad."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        digest = str(arrays.pop("digest"))
+        meta = json.loads(str(arrays["meta"]))
+    except Exception as err:  # noqa: BLE001 - any failure to parse means the file is unusable
+        raise CorruptCheckpointError(f"checkpoint {path} is unreadable (truncated or corrupt): {err}") from err
+    if _digest(arrays) != digest:
+        raise CorruptCheckpointError(f"checkpoint {path} does not match its SHA-256 digest: it is corrupt.")
+    return arrays, meta
+
+
+def restore_checkpoint(gan: GAN, directory: str | os.PathLike) -> dict | None:
+    """Load the newest good checkpoint in ``directory`` into ``gan``; return its metadata or None.
+
+    A corrupt or truncated ``checkpoint.npz`` is reported by name, renamed to ``*.corrupt`` so it is
+    never read again, and the previous checkpoint is used instead.
+    """
+    directory = Path(directory)
+    for name in (CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME):
+        path = directory / name
+        if not path.exists():
+            continue
+        try:
+            arrays, meta = read_checkpoint(path)
+        except CorruptCheckpointError as err:
+            warnings.warn(f"{err} Keeping it as {path.name}.corrupt and trying the previous checkpoint.", stacklevel=2)
+            os.replace(path, path.with_name(path.name + ".corrupt"))
+            continue
+        _assign(gan, arrays, path)
+        return meta
+    return None
+
+
+def _assign(gan: GAN, arrays: dict[str, np.ndarray], path: Path) -> None:
+    groups = gan.state_variables()
+    expected = {f"{g}/{i:04d}": v for g, vs in groups.items() for i, v in enumerate(vs)}
+    stored = {k for k in arrays if k != "meta"}
+    if stored != set(expected):
+        raise ValueError(
+            f"checkpoint {path} was written for a different model ({len(stored)} variables stored, "
+            f"{len(expected)} in this GAN): build the same architecture and optimizers, or use a new "
+            "output folder."
+        )
+    for key, var in expected.items():
+        if tuple(arrays[key].shape) != tuple(var.shape):
+            raise ValueError(
+                f"checkpoint {path} was written for a different architecture: {key} ({var.path}) has "
+                f"shape {arrays[key].shape} in the file but {tuple(var.shape)} in this model."
+            )
+    for key, var in expected.items():
+        var.assign(arrays[key])
+
+
+# ------------------------------------------------------------------------------------ callbacks
+class SampleGrid(keras.callbacks.Callback):
+    """Draw the fixed latent batch every ``every`` epochs: progress is always shown on the same z.
+
+    Frames are kept in ``frames`` (uint8 grids); with ``directory`` each is also saved as
+    ``epoch_0001.png``; ``show=True`` displays it inline in a notebook.
+    """
+
+    def __init__(self, every: int = 1, directory: str | os.PathLike | None = None, show: bool = False, n: int = 64):
+        super().__init__()
+        if every < 1:
+            raise ValueError(f"every must be >= 1, got {every!r}.")
+        self.every, self.show, self.n = every, show, n
+        self.directory = Path(directory) if directory else None
+        self.frames: list[np.ndarray] = []
+        self.epochs: list[int] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if (epoch + 1) % self.every:
+            return
+        grid = plotting.image_grid(self.model.sample()[: self.n])
+        self.frames.append(grid)
+        self.epochs.append(epoch + 1)
+        if self.directory:
+            plotting.save_image(grid, self.directory / f"epoch_{epoch + 1:04d}.png")
+        if self.show:
+            plotting.show_grid(grid, title=f"epoch {epoch + 1}")
+
+
+class GifWriter(keras.callbacks.Callback):
+    """Write the frames of a :class:`SampleGrid` into an animated GIF after every epoch."""
+
+    def __init__(self, grid: SampleGrid, path: str | os.PathLike, seconds_per_frame: float = 0.4):
+        super().__init__()
+        self.grid, self.path, self.seconds_per_frame = grid, Path(path), seconds_per_frame
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.grid.frames:
+            plotting.save_gif(self.grid.frames, self.path, self.seconds_per_frame, labels=self.grid.epochs)
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Save the whole training state atomically at the end of every epoch whose losses are finite."""
+
+    def __init__(self, directory: str | os.PathLike, history: dict | None = None):
+        super().__init__()
+        self.directory = Path(directory)
+        self.history = {k: list(v) for k, v in (history or {}).items()}
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        if not all(math.isfinite(float(v)) for v in logs.values()):
+            return  # never overwrite a good checkpoint with a diverged state
+        for k, v in logs.items():
+            self.history.setdefault(k, []).append(float(v))
+        save_checkpoint(self.model, self.directory, epoch + 1, self.history)
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A training loss became NaN or infinite."""
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stop training with :class:`NonFiniteLossError` as soon as a loss is NaN or infinite.
+
+    The message names the epoch and step. Because it is raised before the epoch ends, the
+    :class:`Checkpoint` of the last good epoch stays untouched.
+    """
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        for key in ("d_loss", "g_loss"):
+            value = float((logs or {}).get(key, 0.0))
+            if not math.isfinite(value):
+                raise NonFiniteLossError(
+                    f"{key} became {value} at epoch {self.epoch + 1}, step {batch + 1}; training "
+                    "stopped. The last good checkpoint (if any) is kept: lower the learning rates, "
+                    "check the data is scaled to [-1, 1], then resume."
+                )
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training cleanly (after the current step) once ``seconds`` of training have passed."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        if not seconds > 0:
+            raise ValueError(f"time budget must be a positive number of seconds, got {seconds!r}.")
+        self.seconds = float(seconds)
+        self.stopped_early = False
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+            self.stopped_early = True
+
+
+# ----------------------------------------------------------------------------------- the driver
+def fit_gan(
+    gan: GAN,
+    images: np.ndarray,
+    labels: np.ndarray | None = None,
+    *,
+    epochs: int,
+    batch_size: int = 64,
+    seed: int = 0,
+    output_dir: str | os.PathLike | None = None,
+    resume: bool = False,
+    time_budget: float | None = None,
+    sample_every: int = 1,
+    show_samples: bool = False,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    verbose: str | int = "auto",
+) -> keras.callbacks.History:
+    """Train a compiled :class:`GAN` with ``fit``, with checkpoints, progress grids and guards.
+
+    With ``output_dir``, the whole state is checkpointed after every epoch and the fixed-z grids go
+    to ``output_dir/samples/`` and ``output_dir/progress.gif``. ``resume=True`` continues from the
+    last good checkpoint there (the data order is a function of ``(seed, epoch)``, so a resumed run
+    ends exactly where an uninterrupted one would). Training stops with a clear error if a loss
+    becomes NaN or infinite, and cleanly after ``time_budget`` seconds.
+
+    Returns:
+        Keras' ``History``; ``history.history`` covers all epochs, including those before a resume.
+
+    Example:
+        >>> history = fit_gan(gan, x, epochs=5, output_dir="runs/dcgan")  # doctest: +SKIP
+    """
+    if not isinstance(gan, GAN):
+        raise TypeError(f"fit_gan trains a gan_utils.GAN, got {type(gan).__name__}.")
+    if getattr(gan, "d_optimizer", None) is None:
+        raise ValueError("compile the GAN first: gan.compile() (optionally with optimizers).")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
+    images = np.asarray(images)
+    if images.shape[1:] != gan.sample_shape:
+        raise ValueError(
+            f"images have shape {images.shape[1:]} but this GAN makes {gan.sample_shape}: load data "
+            "of the model's shape (MNIST is (28, 28, 1), scaled to [-1, 1])."
+        )
+    if gan.conditional and labels is None:
+        raise ValueError("a conditional GAN needs labels: fit_gan(gan, images, labels, ...).")
+    if labels is not None and gan.conditional:
+        check_labels(labels, len(images), gan.num_classes)
+    if not gan.conditional:
+        labels = None
+
+    start_epoch, previous = 0, {}
+    out = Path(output_dir) if output_dir is not None else None
+    if out is not None:
+        has_checkpoint = any((out / n).exists() for n in (CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME))
+        if has_checkpoint and not resume:
+            raise FileExistsError(
+                f"{out} already holds a training checkpoint. Pass resume=True (--resume) to continue "
+                "it, or choose another output folder; nothing was overwritten."
+            )
+        if resume:
+            meta = restore_checkpoint(gan, out)
+            if meta is not None:
+                start_epoch, previous = meta["epoch"], meta["history"]
+    elif resume:
+        raise ValueError("resume=True needs output_dir, the folder holding the checkpoint.")
+
+    if start_epoch >= epochs:  # the run already finished: nothing to train
+        done = keras.callbacks.History()
+        done.history = previous
+        return done
+    dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
+    grid = SampleGrid(sample_every, out / "samples" if out else None, show=show_samples)
+    all_callbacks: list[keras.callbacks.Callback] = [StopOnNonFinite(), grid]
+    if out is not None:
+        all_callbacks += [GifWriter(grid, out / "progress.gif"), Checkpoint(out, previous)]
+    if time_budget is not None:
+        all_callbacks.append(TimeBudget(time_budget))
+    all_callbacks += list(callbacks)
+    result = gan.fit(
+        dataset,
+        epochs=epochs,
+        initial_epoch=start_epoch,
+        steps_per_epoch=len(images) // batch_size,
+        callbacks=all_callbacks,
+        shuffle=False,  # the dataset is already shuffled, per epoch
+        verbose=verbose,
+    )
+    merged = {k: list(previous.get(k, [])) + [float(v) for v in vals] for k, vals in result.history.items()}
+    result.history = merged
+    result.sample_grid = grid  # the frames, for plotting and animations
+    return result
