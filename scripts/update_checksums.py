@@ -1,0 +1,22 @@
+"""Rewrite files/SHA256SUMS for every shipped weight file (``*.keras``) under files/.
+
+Run after (re)training anything that ships:  python scripts/update_checksums.py
+"""
+
+from __future__ import annotations
+
+from gan_utils import config
+from gan_utils.pretrained import CHECKSUMS, sha256
+
+
+def main() -> None:
+    paths = sorted(config.FILES_DIR.rglob("*.keras"))
+    lines = [f"{sha256(p)}  {p.relative_to(config.FILES_DIR).as_posix()}" for p in paths]
+    CHECKSUMS.write_text("\n".join(lines) + "\n")
+    print(f"{CHECKSUMS}: {len(lines)} files")
+    for line in lines:
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main()
