@@ -156,6 +156,8 @@ def check_digits(digits: Iterable[int] | int) -> list[int]:
         >>> check_digits(7), check_digits([3, 1])
         ([7], [1, 3])
     """
+    if isinstance(digits, (str, bytes)) or not isinstance(digits, (int, np.integer, Iterable)):
+        raise ValueError(f"digits must be an integer 0-9 or a list of them, got {digits!r}.")
     values = [digits] if isinstance(digits, (int, np.integer)) else list(digits)
     if not values:
         raise ValueError("digits is empty: give at least one class from 0 to 9, e.g. digits=0.")
