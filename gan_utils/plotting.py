@@ -11,10 +11,15 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    import keras
 
 SUPPORTED_FORMATS = ("png", "svg", "pdf")
 #: Metadata written into each format: no dates, no versions, so bytes only change with content.
@@ -133,7 +138,9 @@ def save_gif(
     return path
 
 
-def plot_grid(images: object, title: str | None = None, ncols: int | None = None, ax=None, size: float = 4.0) -> Figure:
+def plot_grid(
+    images: object, title: str | None = None, ncols: int | None = None, ax: Axes | None = None, size: float = 4.0
+) -> Figure:
     """Show a batch of images as one grid in a matplotlib figure (no axes) and return the figure."""
     grid = image_grid(images, ncols=ncols)
     if ax is None:
@@ -164,7 +171,7 @@ def _display(fig: Figure) -> None:
         pass
 
 
-def show_samples(generator, n: int = 16, seed: int = 0, labels: Sequence[int] | None = None, title: str | None = None) -> np.ndarray:
+def show_samples(generator: keras.Model, n: int = 16, seed: int = 0, labels: Sequence[int] | None = None, title: str | None = None) -> np.ndarray:
     """Draw ``n`` samples from fresh noise (seeded), display them as a grid, and return them.
 
     Works for unconditional generators (``generator(z)``) and conditional ones (pass ``labels``).

@@ -19,6 +19,7 @@ import json
 import math
 import os
 import time
+import typing
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,12 +32,15 @@ from keras import ops
 from gan_utils import plotting
 from gan_utils.data import make_dataset
 
+#: Anything keras.ops accepts: a NumPy array, a tf.Tensor, a keras tensor.
+TensorLike = typing.Any
+
 CHECKPOINT_NAME = "checkpoint.npz"
 PREVIOUS_CHECKPOINT_NAME = "checkpoint.prev.npz"
 
 
 # --------------------------------------------------------------------------------------- losses
-def discriminator_loss(real_logits, fake_logits, label_smoothing: float = 0.0):
+def discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike, label_smoothing: float = 0.0) -> TensorLike:
     """Binary cross-entropy of the discriminator: real images are labelled 1, generated ones 0.
 
     With logits ``l``, ``-log sigmoid(l) = softplus(-l)`` and ``-log(1 - sigmoid(l)) = softplus(l)``,
@@ -53,7 +57,7 @@ def discriminator_loss(real_logits, fake_logits, label_smoothing: float = 0.0):
     return ops.mean(real) + ops.mean(ops.softplus(fake_logits))
 
 
-def generator_loss(fake_logits, kind: str = "non_saturating"):
+def generator_loss(fake_logits: TensorLike, kind: str = "non_saturating") -> TensorLike:
     """The generator's loss on the discriminator's logits for generated images.
 
     * ``"saturating"``: minimise ``E[log(1 - D(G(z)))]``, the minimax objective as written. When D
@@ -147,6 +151,10 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        # Every variable exists now (both networks are built functional models). Saying so stops
+        # fit() under a tf.distribute strategy from trying to build the GAN by calling it, which
+        # fails: a GAN has a train_step but no call().
+        self.built = True
 
     def compile(
         self,
@@ -162,12 +170,28 @@ class GAN(keras.Model):
         ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets Keras choose (it picks XLA
         on GPUs and TPUs, not on CPUs).
         """
+        for name, opt in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+            if opt is not None and not isinstance(opt, keras.optimizers.Optimizer):
+                raise TypeError(
+                    f"{name} must be a keras.optimizers.Optimizer, e.g. keras.optimizers.Adam(2e-4, "
+                    f"beta_1=0.5); got {type(opt).__name__} {opt!r}."
+                )
+        if d_optimizer is not None and d_optimizer is g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer are the same object: give each network its own "
+                "optimizer (each keeps state for its own weights)."
+            )
+        if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing < 0.5:
+            raise ValueError(f"label_smoothing must be a number in [0, 0.5), got {label_smoothing!r}.")
         super().compile(jit_compile=jit_compile, **kwargs)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if not 0.0 <= label_smoothing < 0.5:
-            raise ValueError(f"label_smoothing must be in [0, 0.5), got {label_smoothing!r}.")
         self.label_smoothing = float(label_smoothing)
+        # Create the optimizers' state now, inside the caller's tf.distribute scope, and not lazily
+        # in the first traced training step, where a distribution strategy cannot create variables.
+        for opt, net in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
+            if not opt.built:
+                opt.build(net.trainable_weights)
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
