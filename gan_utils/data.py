@@ -26,20 +26,33 @@ def _read_npz(path: str) -> dict[str, np.ndarray]:
             f"MNIST file not found: {p}. Pass path= to an .npz with keys {', '.join(MNIST_KEYS)}, "
             "set GAN_UTILS_MNIST to one, or leave both unset to download MNIST with Keras."
         )
-    try:
-        with np.load(p, allow_pickle=False) as f:
-            missing = [k for k in MNIST_KEYS if k not in f.files]
-            if missing:
-                raise ValueError(
-                    f"{p} has no {', '.join(missing)} (found: {', '.join(f.files) or 'nothing'}). "
-                    f"An MNIST file needs the keys {', '.join(MNIST_KEYS)}, like Keras' mnist.npz."
-                )
-            arrays = {k: f[k] for k in MNIST_KEYS}
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        raise ValueError(
+
+    def unreadable(err: Exception) -> ValueError:
+        return ValueError(
             f"{p} is not a readable .npz file ({err}). It may be truncated or corrupt: "
             "download it again, or unset GAN_UTILS_MNIST to let Keras fetch MNIST."
-        ) from err
+        )
+
+    try:  # ValueError: not NumPy data at all (NumPy then suspects a pickle, which it refuses to load)
+        f = np.load(p, allow_pickle=False)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise unreadable(err) from err
+    if not isinstance(f, np.lib.npyio.NpzFile):
+        raise ValueError(
+            f"{p} holds a single array (an .npy file), not an .npz archive with the keys "
+            f"{', '.join(MNIST_KEYS)}, like Keras' mnist.npz."
+        )
+    with f:
+        missing = [k for k in MNIST_KEYS if k not in f.files]
+        if missing:
+            raise ValueError(
+                f"{p} has no {', '.join(missing)} (found: {', '.join(f.files) or 'nothing'}). "
+                f"An MNIST file needs the keys {', '.join(MNIST_KEYS)}, like Keras' mnist.npz."
+            )
+        try:  # ValueError: an object array, which would need unpickling
+            arrays = {k: f[k] for k in MNIST_KEYS}
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+            raise unreadable(err) from err
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.ndim != 3 or x.shape[1:] != (28, 28) or len(x) != len(y):
@@ -65,6 +78,8 @@ def mnist_source(path: str | os.PathLike | None = None) -> str:
         '/data/mnist.npz'
     """
     if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a file path (str or pathlib.Path) to an MNIST .npz, got {type(path).__name__} {path!r}.")
         return str(Path(path).expanduser())
     if config.MNIST_PATH is not None:
         return str(config.MNIST_PATH)
@@ -84,6 +99,12 @@ def scale_images(images: np.ndarray, value_range: tuple[float, float] = (-1.0, 1
         raise TypeError(f"scale_images expects uint8 pixels 0-255, got dtype {images.dtype}.")
     x = images.astype(np.float32) / 255.0 * (hi - lo) + lo
     return x[..., None] if x.shape[-1] != 1 else x
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1, got {seed!r}.")
+    return int(seed)
 
 
 def _check_range(value_range: tuple[float, float]) -> tuple[float, float]:
@@ -130,6 +151,7 @@ def load_mnist(
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+    _check_seed(seed)
     source = mnist_source(path)
     arrays = _keras_mnist() if source == "keras.datasets.mnist" else _read_npz(source)
     x, y = arrays[f"x_{split}"], arrays[f"y_{split}"].astype(np.int64)
@@ -201,6 +223,8 @@ def make_dataset(
         [(4, 28, 28, 1), (4, 28, 28, 1)]
     """
     images = np.asarray(images)
+    if images.ndim == 0 or images.dtype == object:
+        raise TypeError(f"images must be a NumPy array of shape (n, ...) of numbers, got {type(images).__name__} of dtype {images.dtype}.")
     n = len(images)
     if n == 0:
         raise ValueError("make_dataset got no images: the data (after digit/subset filters) is empty.")
@@ -215,6 +239,10 @@ def make_dataset(
         labels = np.asarray(labels)
         if labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},) to match the images, got {labels.shape}.")
+    _check_seed(seed)
+    for name, value in (("epochs", epochs), ("start_epoch", start_epoch)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))):
+            raise ValueError(f"{name} must be an integer, got {value!r}.")
     if epochs is not None and (epochs <= start_epoch or start_epoch < 0):
         raise ValueError(f"need 0 <= start_epoch < epochs, got start_epoch={start_epoch}, epochs={epochs}.")
 
@@ -236,4 +264,6 @@ def make_dataset(
         keys = tf.data.Dataset.random(seed=int(seed), rerandomize_each_iteration=True).take(1)
     else:
         keys = tf.data.Dataset.range(start_epoch, epochs)
-    return keys.flat_map(one_epoch).prefetch(tf.data.AUTOTUNE)
+    length = steps * (1 if epochs is None else epochs - start_epoch)
+    ds = keys.flat_map(one_epoch).apply(tf.data.experimental.assert_cardinality(length))
+    return ds.prefetch(tf.data.AUTOTUNE)

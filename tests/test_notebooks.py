@@ -1,0 +1,104 @@
+"""The notebooks' policy: names, Colab badges and setup cells agree with gan_utils.config, the
+sections every lesson has, no GAN code inside notebooks, outputs stripped, README lists them.
+
+Policy (stated in the README): notebooks are committed with outputs stripped. `make all` executes
+them and writes rendered copies to build/html/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from gan_utils import config
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NAMES = [p.name for p in NOTEBOOKS]
+EXPECTED_FIRST = ["01_gan_theory.ipynb", "02_vanilla_gan.ipynb", "03_dcgan.ipynb", "04_real_vs_fake.ipynb"]
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text())["cells"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def code_cells(path: Path) -> list[str]:
+    return [source(c) for c in cells(path) if c["cell_type"] == "code"]
+
+
+def test_the_series_is_numbered_in_reading_order():
+    assert NAMES[: len(EXPECTED_FIRST)] == EXPECTED_FIRST
+    for i, name in enumerate(NAMES, start=1):
+        assert re.fullmatch(rf"{i:02d}_[a-z0-9_]+\.ipynb", name), name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_badge_opens_this_notebook_from_the_project_repository(path):
+    first = source(cells(path)[0])
+    assert first.startswith("# "), "the first cell is the title"
+    badges = re.findall(r"\]\((https://colab\.research\.google\.com/[^)]+)\)", first)
+    assert badges == [config.colab_url(path.name)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_setup_cell_installs_from_the_repository_only_in_colab(path):
+    setup = code_cells(path)[0]
+    assert '"google.colab" in sys.modules' in setup
+    urls = re.findall(r'REPO_URL = "([^"]+)"', setup)
+    assert urls == [config.REPO_URL]
+    body = setup.split('if "google.colab" in sys.modules:', 1)[1]
+    assert all(line.startswith("    ") for line in body.strip("\n").splitlines() if line.strip()), "installs only in Colab"
+
+
+def test_every_setup_cell_is_the_same():
+    assert len({code_cells(p)[0] for p in NOTEBOOKS}) == 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_lesson_has_objectives_setup_summary_and_exercises(path):
+    headings = [line.strip() for c in cells(path) if c["cell_type"] == "markdown" for line in source(c).splitlines() if line.startswith("#")]
+    for needed in ("## Learning objectives", "## Setup", "## Summary", "## Exercises"):
+        assert needed in headings, needed
+    order = [headings.index(h) for h in ("## Learning objectives", "## Setup", "## Summary", "## Exercises")]
+    assert order == sorted(order)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_hyperparameters_sit_together_in_one_cell_near_the_top(path):
+    code = code_cells(path)
+    hyper = [i for i, c in enumerate(code) if c.startswith("# Hyperparameters")]
+    assert len(hyper) == 1 and hyper[0] <= 3
+    assert "set_seed(" in "".join(code[: hyper[0] + 2])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_notebook_uses_the_library_and_defines_no_gan_machinery(path):
+    code = "\n".join(code_cells(path))
+    assert "import gan_utils" in code
+    assert "def train_step" not in code
+    assert not re.search(r"class \w+\((keras\.)?(Model|GAN)\)", code)
+    assert "os.environ" not in code, "settings are read by gan_utils.config"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_committed_notebooks_have_outputs_stripped(path):
+    for cell in cells(path):
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_readme_lists_every_notebook_in_order_with_its_colab_link():
+    readme = (ROOT / "README.md").read_text()
+    listing = readme.split("<!-- notebooks:start -->", 1)[1].split("<!-- notebooks:end -->", 1)[0]
+    listed = re.findall(r"\(notebooks/(\d\d_[a-z0-9_]+\.ipynb)\)", listing)
+    assert listed == NAMES
+    for name in NAMES:
+        assert config.colab_url(name) in listing
+    assert "outputs stripped" in readme
