@@ -44,6 +44,9 @@ MNIST_PATH: Path | None = (
 #: Where shipped weights, checksums, model cards and exported figures live.
 FILES_DIR: Path = Path(os.environ.get("GAN_UTILS_FILES") or REPO_ROOT / "files").expanduser()
 
+#: Where notebooks export their figures (one folder for every figure of the series).
+FIGURES_DIR: Path = FILES_DIR / "figures"
+
 
 def colab_url(notebook: str) -> str:
     """Return the "Open in Colab" address of a notebook of the series.

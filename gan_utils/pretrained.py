@@ -19,6 +19,8 @@ from gan_utils import config
 
 #: Names accepted by :func:`load_pretrained`; each has ``files/pretrained/<name>_generator.keras``.
 PRETRAINED = ("vanilla", "dcgan", "cgan")
+#: The networks shipped for each: ``files/pretrained/<name>_<network>.keras``.
+NETWORKS = ("generator", "discriminator")
 PRETRAINED_DIR = config.FILES_DIR / "pretrained"
 CHECKSUMS = config.FILES_DIR / "SHA256SUMS"
 
@@ -112,11 +114,14 @@ def load_generator(directory: str | os.PathLike) -> keras.Model:
     return load_model_safely(path)
 
 
-def load_pretrained(name: str) -> keras.Model:
-    """Return a shipped, trained generator: ``"vanilla"``, ``"dcgan"`` or ``"cgan"``.
+def load_pretrained(name: str, network: str = "generator") -> keras.Model:
+    """Return a shipped, trained network: ``"vanilla"``, ``"dcgan"`` or ``"cgan"``.
 
-    The file ``files/pretrained/<name>_generator.keras`` is checked against ``files/SHA256SUMS``
-    first; a changed or damaged file is refused. Its model card is ``files/pretrained/<name>.md``.
+    ``network="generator"`` (default) returns the generator, called as ``generator(z, training=False)``
+    (the conditional one as ``generator([z, labels], training=False)``); ``network="discriminator"``
+    returns the discriminator trained beside it (one logit per image). The file
+    ``files/pretrained/<name>_<network>.keras`` is checked against ``files/SHA256SUMS`` first; a
+    changed or damaged file is refused. The model card is ``files/pretrained/<name>.md``.
 
     Example:
         >>> g = load_pretrained("dcgan")  # doctest: +SKIP
@@ -124,8 +129,10 @@ def load_pretrained(name: str) -> keras.Model:
         TensorShape([1, 28, 28, 1])
     """
     if name not in PRETRAINED:
-        raise ValueError(f"unknown pretrained generator {name!r}: choose one of {', '.join(PRETRAINED)}.")
-    path = PRETRAINED_DIR / f"{name}_generator.keras"
+        raise ValueError(f"unknown pretrained model {name!r}: choose one of {', '.join(PRETRAINED)}.")
+    if network not in NETWORKS:
+        raise ValueError(f"network must be one of {', '.join(NETWORKS)}, got {network!r}.")
+    path = PRETRAINED_DIR / f"{name}_{network}.keras"
     verify_checksum(path)
     return load_model_safely(path)
 
