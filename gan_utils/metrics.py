@@ -1,0 +1,651 @@
+"""How good are the samples? Scores from the project's own MNIST classifier.
+
+A GAN's losses do not say whether its images are good, so the series measures samples with a small
+convolutional classifier trained on MNIST (``files/classifier/mnist_classifier.keras``, made by
+``python scripts/train_classifier.py``; its model card sits beside it). From the classifier's
+128-number ``features`` layer and its class probabilities we compute:
+
+* **FID (MNIST classifier features)**: the Fréchet distance between Gaussians fitted to the
+  features of real and generated images (Heusel et al. 2017). *This is not the Inception FID of
+  papers*: the features come from our MNIST classifier, so the numbers are only comparable with
+  other numbers from this module, at the same number of images (FID is biased upwards for small
+  samples). Lower is better; real-versus-real gives the floor (:func:`real_floor`).
+* **precision and recall** (Kynkäänniemi et al. 2019): the fraction of generated images that fall
+  inside the k-nearest-neighbour balls of the real images (fidelity), and the fraction of real
+  images inside the balls of the generated ones (coverage, low under mode collapse).
+* **class histogram**: the share of each digit among the classifier's predictions, its KL
+  divergence from uniform (a mode-collapse alarm: about 0.1 means roughly one digit of ten is
+  missing; ``log 10 = 2.30`` means a single digit) and the mean classifier confidence.
+
+:func:`evaluate` returns all of them at once. :class:`QualityMonitor` is a Keras callback that
+generates from a :class:`gan_utils.GAN` every few epochs and calls :func:`evaluate`. It lives here
+rather than in ``training`` on purpose: it is a thin wrapper over :func:`evaluate`, and keeping it
+here means ``training`` never needs the classifier (it only duck-types the GAN it is attached to).
+
+The classifier file is checked against ``files/SHA256SUMS`` before it is opened, and opened with
+Keras' safe mode. Images are expected as the generator makes them: values in [-1, 1], shape
+``(n, 28, 28, 1)`` or ``(n, 28, 28)``.
+
+Example:
+    >>> from gan_utils import metrics
+    >>> x, _ = gan_utils.load_mnist(split="train", subset=2000)  # doctest: +SKIP
+    >>> round(metrics.evaluate(x)["fid"], 2)                       # doctest: +SKIP
+    2.05
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import warnings
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from gan_utils import config, pretrained
+from gan_utils.data import load_mnist  # data needs only config: no cycle
+
+#: The shipped classifier and its model card.
+CLASSIFIER_PATH: Path = config.FILES_DIR / "classifier" / "mnist_classifier.keras"
+CARD_PATH: Path = config.FILES_DIR / "classifier" / "mnist_classifier.md"
+#: Name of the classifier's penultimate layer, whose activations are the features.
+FEATURE_LAYER = "features"
+IMAGE_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
+#: k of the k-nearest-neighbour precision and recall.
+DEFAULT_K = 3
+#: ``class_kl`` above this raises the mode-collapse alarm: one digit of ten missing gives log(10/9) = 0.105.
+MODE_COLLAPSE_KL = 0.1
+#: Images per forward pass and rows per block of the distance computations.
+BATCH_SIZE = 1000
+#: How far outside [-1, 1] values may stray (rounding) before they are refused.
+_RANGE_TOLERANCE = 1e-3
+
+
+# ------------------------------------------------------------------------------- the classifier
+def build_classifier(num_features: int = 128, dropout: float = 0.25) -> keras.Model:
+    """Build (untrained) the project's MNIST classifier: two conv blocks, ``features``, softmax.
+
+    ``image (28, 28, 1) in [-1, 1] -> [Conv 3x3 -> BN -> ReLU -> MaxPool] x 2 (32, 64 filters)
+    -> Flatten -> Dropout -> Dense(num_features, ReLU) named "features" -> Dropout -> Dense(10, softmax)``.
+    Built-in layers only, so the saved file opens with Keras' safe mode. Trained by
+    ``scripts/train_classifier.py``; use :func:`load_classifier` for the trained one.
+
+    Example:
+        >>> model = build_classifier()
+        >>> model.get_layer("features").output.shape[-1], model.output.shape[-1]
+        (128, 10)
+    """
+    from keras import layers
+
+    if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 2:
+        raise ValueError(f"num_features must be an integer >= 2, got {num_features!r}.")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    h = image
+    for filters in (32, 64):
+        h = layers.Conv2D(filters, 3, padding="same", use_bias=False)(h)
+        h = layers.BatchNormalization()(h)
+        h = layers.ReLU()(h)
+        h = layers.MaxPooling2D()(h)
+    h = layers.Flatten()(h)
+    h = layers.Dropout(dropout)(h)
+    features = layers.Dense(num_features, activation="relu", name=FEATURE_LAYER)(h)
+    h = layers.Dropout(dropout)(features)
+    probabilities = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(h)
+    return keras.Model(image, probabilities, name="mnist_classifier")
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, sums_file: str, stamp: tuple[int, int]) -> tuple[keras.Model, keras.Model]:
+    """Verify, load and wrap the classifier once per (file, size, mtime)."""
+    pretrained.verify_checksum(path, sums_file)
+    model = pretrained.load_model_safely(path)
+    try:
+        features = model.get_layer(FEATURE_LAYER)
+    except ValueError:
+        raise ValueError(
+            f"{path} has no layer named {FEATURE_LAYER!r}: it is not the project's classifier. "
+            "Rebuild it with python scripts/train_classifier.py."
+        ) from None
+    if tuple(model.output.shape[1:]) != (NUM_CLASSES,) or tuple(model.inputs[0].shape[1:]) != IMAGE_SHAPE:
+        raise ValueError(
+            f"{path} maps {tuple(model.inputs[0].shape[1:])} to {tuple(model.output.shape[1:])}; the MNIST "
+            f"classifier must map {IMAGE_SHAPE} images to {NUM_CLASSES} class probabilities."
+        )
+    both = keras.Model(model.input, [features.output, model.output], name="classifier_features")
+    return model, both
+
+
+def _loaded(path: str | os.PathLike | None, sums_file: str | os.PathLike | None) -> tuple[keras.Model, keras.Model]:
+    path = Path(path) if path is not None else CLASSIFIER_PATH
+    sums_file = Path(sums_file) if sums_file is not None else pretrained.CHECKSUMS
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the MNIST classifier {path} is missing. It ships with the repository (files/classifier/); "
+            "to rebuild it run: python scripts/train_classifier.py"
+        )
+    stat = path.stat()
+    return _load(str(path.resolve()), str(sums_file.resolve()), (stat.st_size, stat.st_mtime_ns))
+
+
+def load_classifier(path: str | os.PathLike | None = None, sums_file: str | os.PathLike | None = None) -> keras.Model:
+    """Return the trained MNIST classifier (cached), after checking its SHA-256 checksum.
+
+    The file (default ``files/classifier/mnist_classifier.keras``) must match its line in
+    ``sums_file`` (default ``files/SHA256SUMS``); a changed or damaged file raises ``ValueError``
+    and is never opened. It is opened with Keras' safe mode. Input: images in [-1, 1], shape
+    ``(n, 28, 28, 1)``; output: 10 class probabilities.
+
+    Example:
+        >>> clf = load_classifier()                     # doctest: +SKIP
+        >>> clf.get_layer("features").output.shape[-1]  # doctest: +SKIP
+        128
+    """
+    return _loaded(path, sums_file)[0]
+
+
+def check_images(images: object, name: str = "images") -> np.ndarray:
+    """Validate a batch of MNIST-sized images in [-1, 1] and return it as float32 ``(n, 28, 28, 1)``.
+
+    Raises ``TypeError``/``ValueError`` that say what was wrong and how to fix it (wrong shape,
+    uint8 pixels, values outside [-1, 1], NaN, an empty batch).
+
+    Example:
+        >>> check_images(np.zeros((2, 28, 28))).shape
+        (2, 28, 28, 1)
+    """
+    try:
+        x = np.asarray(images)
+    except Exception as err:  # noqa: BLE001 - ragged lists and the like
+        raise TypeError(f"{name} must be an array of shape (n, 28, 28, 1), got {type(images).__name__} ({err}).") from None
+    if x.dtype == np.uint8:
+        raise TypeError(
+            f"{name} are uint8 pixels (0-255), but the classifier reads images in [-1, 1] like a "
+            "generator's output: convert them with gan_utils.scale_images(images)."
+        )
+    if x.dtype == bool or not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise TypeError(f"{name} must hold numbers in [-1, 1], got dtype {x.dtype}.")
+    if x.ndim == 3 and x.shape[1:] == IMAGE_SHAPE[:2]:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE:
+        raise ValueError(
+            f"{name} must have shape (n, 28, 28, 1) or (n, 28, 28) (a batch of MNIST-sized images), got "
+            f"{x.shape}. For a single image add a batch axis: image[None]."
+        )
+    if len(x) == 0:
+        raise ValueError(f"{name} is empty: pass at least a few images (a few thousand for stable scores).")
+    x = x.astype(np.float32, copy=False)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contain NaN or infinite values: the generator probably diverged.")
+    lo, hi = float(x.min()), float(x.max())
+    if lo < -1.0 - _RANGE_TOLERANCE or hi > 1.0 + _RANGE_TOLERANCE:
+        raise ValueError(
+            f"{name} must have values in [-1, 1] (a tanh generator's range), got [{lo:.3g}, {hi:.3g}]. "
+            "Pixels 0-255: use gan_utils.scale_images; images in [0, 1]: use 2 * images - 1."
+        )
+    if lo >= 0.0 and hi > 0.0:
+        warnings.warn(
+            f"all values of {name} are >= 0 ({lo:.3g} to {hi:.3g}); MNIST in [-1, 1] has a -1 background. "
+            "If they are in [0, 1], pass 2 * images - 1.",
+            stacklevel=3,
+        )
+    return np.clip(x, -1.0, 1.0)
+
+
+def classifier_outputs(images: object, batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Run the classifier once: return ``(features, probabilities)``, shapes ``(n, 128)`` and ``(n, 10)``.
+
+    Example:
+        >>> feats, probs = classifier_outputs(np.full((4, 28, 28, 1), -1.0))  # doctest: +SKIP
+        >>> feats.shape, probs.shape                                         # doctest: +SKIP
+        ((4, 128), (4, 10))
+    """
+    x = check_images(images)
+    both = _loaded(None, None)[1]
+    feats, probs = [], []
+    for start in range(0, len(x), batch_size):
+        f, p = both(x[start : start + batch_size], training=False)
+        feats.append(np.asarray(f))
+        probs.append(np.asarray(p))
+    return np.concatenate(feats), np.concatenate(probs)
+
+
+def classifier_features(images: object) -> np.ndarray:
+    """Return the classifier's ``features`` activations, shape ``(n, 128)``, for images in [-1, 1].
+
+    Example:
+        >>> x, _ = gan_utils.load_mnist(split="test", subset=100)  # doctest: +SKIP
+        >>> classifier_features(x).shape                          # doctest: +SKIP
+        (100, 128)
+    """
+    return classifier_outputs(images)[0]
+
+
+def predict_classes(images: object) -> np.ndarray:
+    """Return the classifier's predicted digit (0-9) for each image in [-1, 1].
+
+    Example:
+        >>> x, y = gan_utils.load_mnist(split="test", subset=100)  # doctest: +SKIP
+        >>> float((predict_classes(x) == y).mean())               # doctest: +SKIP
+        0.99
+    """
+    return classifier_outputs(images)[1].argmax(axis=1)
+
+
+# ------------------------------------------------------------------------------------- distances
+def _check_features(a: object, name: str) -> np.ndarray:
+    x = np.asarray(a, dtype=np.float64)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f"{name} must be a 2-D array (n >= 2 samples, d features), got shape {x.shape}.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contain NaN or infinite values.")
+    return x
+
+
+def _sqrtm_psd(matrix: np.ndarray) -> np.ndarray:
+    """Square root of a symmetric positive semi-definite matrix via its eigendecomposition."""
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2.0)
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+
+
+def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets: the FID formula.
+
+    ``|mu_a - mu_b|^2 + tr(S_a) + tr(S_b) - 2 tr((S_a S_b)^(1/2))``. Applied to
+    :func:`classifier_features` this is the *FID (MNIST classifier features)*, not the Inception
+    FID reported in papers: compare it only with other numbers from this module at the same number
+    of images. The trace of ``(S_a S_b)^(1/2)`` is computed as ``tr((sqrt(S_a) S_b sqrt(S_a))^(1/2))``,
+    square roots of symmetric positive semi-definite matrices by eigendecomposition (small negative
+    eigenvalues from rounding clipped to 0), in float64; the result is never negative.
+
+    Example:
+        >>> a = np.random.default_rng(0).normal(size=(500, 4))
+        >>> round(frechet_distance(a, a), 6), round(frechet_distance(a, a + 1.0), 6)
+        (0.0, 4.0)
+    """
+    a = _check_features(feats_a, "feats_a")
+    b = _check_features(feats_b, "feats_b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"feats_a has {a.shape[1]} features per sample but feats_b has {b.shape[1]}: use the same extractor.")
+    mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a = np.atleast_2d(np.cov(a, rowvar=False))
+    cov_b = np.atleast_2d(np.cov(b, rowvar=False))
+    root_a = _sqrtm_psd(cov_a)
+    middle = root_a @ cov_b @ root_a
+    eigen = np.linalg.eigvalsh((middle + middle.T) / 2.0)
+    trace_sqrt = float(np.sqrt(np.clip(eigen, 0.0, None)).sum())
+    value = float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace_sqrt)
+    return max(value, 0.0)
+
+
+def _squared_norms(x: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", x, x)
+
+
+def _block_distances(query: np.ndarray, query_sq: np.ndarray, ref: np.ndarray, ref_sq: np.ndarray) -> np.ndarray:
+    d = query_sq[:, None] + ref_sq[None, :] - 2.0 * (query @ ref.T)
+    return np.maximum(d, 0.0, out=d)
+
+
+def knn_radii(features: np.ndarray, k: int = DEFAULT_K, batch_size: int = BATCH_SIZE) -> np.ndarray:
+    """Squared distance from each sample to its k-th nearest *other* sample of the same set.
+
+    Computed in blocks of ``batch_size`` rows, so 10,000 x 10,000 needs about 40 MB at a time.
+
+    Example:
+        >>> knn_radii(np.array([[0.0], [1.0], [3.0]]), k=1).tolist()
+        [1.0, 1.0, 4.0]
+    """
+    k = _check_k(k)
+    x = np.asarray(features, dtype=np.float32)
+    if x.ndim != 2 or len(x) <= k:
+        raise ValueError(f"need a 2-D array of more than k={k} samples for k-nearest neighbours, got shape {x.shape}.")
+    sq = _squared_norms(x)
+    radii = np.empty(len(x), dtype=np.float32)
+    for start in range(0, len(x), batch_size):
+        stop = min(start + batch_size, len(x))
+        d = _block_distances(x[start:stop], sq[start:stop], x, sq)
+        rows = np.arange(stop - start)
+        d[rows, start + rows] = -1.0  # the sample itself: always the nearest, then skipped
+        radii[start:stop] = np.partition(d, k, axis=1)[:, k]
+    return radii
+
+
+def _coverage(query: np.ndarray, ref: np.ndarray, ref_radii: np.ndarray, batch_size: int) -> float:
+    """Fraction of ``query`` points inside at least one ball (centre ``ref[j]``, squared radius ``ref_radii[j]``)."""
+    query_sq, ref_sq = _squared_norms(query), _squared_norms(ref)
+    inside = 0
+    for start in range(0, len(query), batch_size):
+        stop = min(start + batch_size, len(query))
+        d = _block_distances(query[start:stop], query_sq[start:stop], ref, ref_sq)
+        inside += int(np.count_nonzero((d <= ref_radii[None, :]).any(axis=1)))
+    return inside / len(query)
+
+
+def _check_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a positive integer (3 is usual), got {k!r}.")
+    return int(k)
+
+
+def precision_recall(
+    real_features: np.ndarray,
+    fake_features: np.ndarray,
+    k: int = DEFAULT_K,
+    batch_size: int = BATCH_SIZE,
+    real_radii: np.ndarray | None = None,
+) -> dict[str, float]:
+    """k-nearest-neighbour precision and recall of generated samples (Kynkäänniemi et al. 2019).
+
+    Each real sample gets a ball reaching its k-th nearest real neighbour; *precision* is the share
+    of generated samples inside at least one real ball (are the fakes realistic?). Symmetrically,
+    *recall* is the share of real samples inside at least one ball of the generated set (is all of
+    MNIST covered? Mode collapse lowers it). Both in [0, 1], higher is better. Blocked, so 10k x 10k
+    runs in a few seconds in bounded memory. ``real_radii`` may pass ``knn_radii(real_features, k)``
+    computed earlier (the default reference's radii are cached by :func:`evaluate`).
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> real, fake = rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) + 10.0
+        >>> precision_recall(real, fake)
+        {'precision': 0.0, 'recall': 0.0}
+    """
+    k = _check_k(k)
+    real = np.asarray(real_features, dtype=np.float32)
+    fake = np.asarray(fake_features, dtype=np.float32)
+    for name, x in (("real_features", real), ("fake_features", fake)):
+        if x.ndim != 2 or len(x) <= k:
+            raise ValueError(f"{name} must be a 2-D array with more than k={k} samples, got shape {x.shape}.")
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"{name} contain NaN or infinite values.")
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"real_features have {real.shape[1]} features but fake_features {fake.shape[1]}: use the same extractor.")
+    if real_radii is None:
+        real_radii = knn_radii(real, k, batch_size)
+    elif np.shape(real_radii) != (len(real),):
+        raise ValueError(f"real_radii must have shape ({len(real)},), one radius per real sample; got {np.shape(real_radii)}.")
+    precision = _coverage(fake, real, np.asarray(real_radii, dtype=np.float32), batch_size)
+    recall = _coverage(real, fake, knn_radii(fake, k, batch_size), batch_size)
+    return {"precision": precision, "recall": recall}
+
+
+# -------------------------------------------------------------------------------- class balance
+def class_histogram(classes: np.ndarray, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    """Share of each class among predicted classes (e.g. from :func:`predict_classes`); sums to 1.
+
+    Example:
+        >>> class_histogram(np.array([0, 0, 1, 9])).tolist()
+        [0.5, 0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.25]
+    """
+    c = np.asarray(classes)
+    if c.ndim != 1 or c.size == 0 or not np.issubdtype(c.dtype, np.integer):
+        raise ValueError(f"classes must be a non-empty 1-D array of integer class labels, got shape {c.shape}, dtype {c.dtype}.")
+    if c.min() < 0 or c.max() >= num_classes:
+        raise ValueError(f"classes must be in 0..{num_classes - 1}, got values from {c.min()} to {c.max()}.")
+    return np.bincount(c, minlength=num_classes) / c.size
+
+
+def kl_from_uniform(histogram: np.ndarray) -> float:
+    """KL divergence (nats) of a class histogram from the uniform distribution: the mode-collapse alarm.
+
+    0 for perfectly balanced classes; ``log(10/9) = 0.105`` when one digit of ten is missing;
+    ``log 10 = 2.303`` when every image is the same digit. Real MNIST scores about 0.003.
+
+    Example:
+        >>> round(kl_from_uniform(np.full(10, 0.1)), 6), round(kl_from_uniform(np.eye(10)[3]), 3)
+        (0.0, 2.303)
+    """
+    p = np.asarray(histogram, dtype=np.float64)
+    if p.ndim != 1 or p.size < 2 or np.any(p < 0) or not math.isclose(p.sum(), 1.0, abs_tol=1e-6):
+        raise ValueError(f"histogram must be a 1-D array of class shares summing to 1, got {p!r}.")
+    nz = p > 0
+    return float(np.sum(p[nz] * np.log(p[nz] * p.size)))
+
+
+# --------------------------------------------------------------------------------- the summary
+def _reference_set(n_reference: int) -> tuple[np.ndarray, np.ndarray]:
+    return load_mnist(split="test", subset=n_reference, seed=0)
+
+
+@functools.lru_cache(maxsize=4)
+def _reference_outputs(n_reference: int, classifier_key: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x, y = _reference_set(n_reference)
+    feats, probs = classifier_outputs(x)
+    for a in (feats, probs, y):
+        a.flags.writeable = False
+    return feats, probs, y
+
+
+def _classifier_key() -> tuple:
+    stat = CLASSIFIER_PATH.stat() if CLASSIFIER_PATH.is_file() else None
+    return (str(CLASSIFIER_PATH), stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
+
+
+def _check_count(name: str, n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"{name} must be an integer >= 2 (a few thousand for stable scores), got {n!r}.")
+    return int(n)
+
+
+def reference_outputs(n_reference: int = 10_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cached ``(features, probabilities, labels)`` of the MNIST test images used as reference.
+
+    ``n_reference`` below 10,000 takes a fixed (seed 0) random subset of the test set.
+
+    Example:
+        >>> feats, probs, labels = reference_outputs()  # doctest: +SKIP
+        >>> feats.shape, (probs.argmax(1) == labels).mean() > 0.99  # doctest: +SKIP
+        ((10000, 128), True)
+    """
+    return _reference_outputs(_check_count("n_reference", n_reference), _classifier_key())
+
+
+def classifier_accuracy() -> float:
+    """Accuracy of the classifier on the 10,000 MNIST test images (from the cached reference outputs).
+
+    Example:
+        >>> classifier_accuracy() >= 0.99  # doctest: +SKIP
+        True
+    """
+    _, probs, labels = reference_outputs(10_000)
+    return float((probs.argmax(axis=1) == labels).mean())
+
+
+@functools.lru_cache(maxsize=4)
+def _reference_radii(n_reference: int, k: int, classifier_key: tuple) -> np.ndarray:
+    radii = knn_radii(_reference_outputs(n_reference, classifier_key)[0], k)
+    radii.flags.writeable = False
+    return radii
+
+
+def _summary(feats, probs, ref_feats, k: int, ref_radii: np.ndarray | None = None) -> dict:
+    histogram = class_histogram(probs.argmax(axis=1))
+    kl = kl_from_uniform(histogram)
+    return {
+        "fid": frechet_distance(ref_feats, feats),
+        **precision_recall(ref_feats, feats, k, real_radii=ref_radii),
+        "class_kl": kl,
+        "mode_collapse": bool(kl > MODE_COLLAPSE_KL),
+        "class_histogram": [float(v) for v in histogram],
+        "confidence": float(probs.max(axis=1).mean()),
+        "n": int(len(feats)),
+        "n_reference": int(len(ref_feats)),
+    }
+
+
+def evaluate(images: object, reference: object | None = None, n_reference: int = 10_000, k: int = DEFAULT_K) -> dict:
+    """Score a batch of images (generator output, values in [-1, 1]) against real MNIST.
+
+    Args:
+        images: ``(n, 28, 28, 1)`` or ``(n, 28, 28)``, values in [-1, 1]; use a few thousand.
+        reference: real images to compare with; default the MNIST test images (features cached).
+        n_reference: how many test images form the default reference (all 10,000 by default).
+        k: neighbours for precision and recall.
+
+    Returns:
+        A dict: ``fid`` (FID, MNIST classifier features: lower is better, compare at equal ``n``),
+        ``precision`` and ``recall`` (0-1, higher is better), ``class_kl`` (KL of the predicted-class
+        histogram from uniform), ``mode_collapse`` (``class_kl > MODE_COLLAPSE_KL``),
+        ``class_histogram`` (10 shares), ``confidence`` (mean top class probability), ``n`` and
+        ``n_reference``.
+
+    Example:
+        >>> x, _ = gan_utils.load_mnist(split="train", subset=2000)  # doctest: +SKIP
+        >>> scores = evaluate(x)                                      # doctest: +SKIP
+        >>> scores["fid"] < 5 and scores["precision"] > 0.8           # doctest: +SKIP
+        True
+    """
+    k = _check_k(k)
+    x = check_images(images)
+    if len(x) <= k:
+        raise ValueError(f"evaluate needs more than k={k} images (a few thousand for stable scores), got {len(x)}.")
+    feats, probs = classifier_outputs(x)
+    ref_radii = None
+    if reference is None:
+        n_reference = _check_count("n_reference", n_reference)
+        ref_feats = reference_outputs(n_reference)[0]
+        ref_radii = _reference_radii(n_reference, k, _classifier_key())
+    else:
+        ref = check_images(reference, "reference")
+        if len(ref) <= k:
+            raise ValueError(f"reference needs more than k={k} images, got {len(ref)}.")
+        ref_feats = classifier_outputs(ref)[0]
+    return _summary(feats, probs, ref_feats, k, ref_radii)
+
+
+@functools.lru_cache(maxsize=8)
+def _real_floor(n: int, seed: int, n_reference: int, k: int, classifier_key: tuple) -> dict:
+    x, _ = load_mnist(split="train", subset=n, seed=seed)
+    return evaluate(x, n_reference=n_reference, k=k)
+
+
+def real_floor(n: int = 10_000, seed: int = 0, n_reference: int = 10_000, k: int = DEFAULT_K) -> dict:
+    """The real-versus-real floor: :func:`evaluate` of ``n`` real *training* images (cached).
+
+    A perfect generator scores about this, not 0: two samples of real digits differ, and FID's
+    estimate is biased upwards for small ``n``. So compare a generator's FID with the floor at the
+    same ``n`` (``QualityMonitor`` does). The floor is itself one random draw: other ``seed`` values
+    give other samples (at ``n=2000`` the FID floor ranges over about 2 to 4.5). The values for the
+    shipped classifier, with that spread, are in its model card (``files/classifier/mnist_classifier.md``).
+
+    Example:
+        >>> floor = real_floor(2000)                                    # doctest: +SKIP
+        >>> print(f"FID {floor['fid']:.2f} (real-vs-real floor at n=2000)")  # doctest: +SKIP
+        FID 2.05 (real-vs-real floor at n=2000)
+    """
+    n = _check_count("n", n)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    result = _real_floor(n, int(seed), _check_count("n_reference", n_reference), _check_k(k), _classifier_key())
+    return {key: (list(v) if isinstance(v, list) else v) for key, v in result.items()}
+
+
+def format_scores(scores: dict, floor: dict | None = None) -> str:
+    """One line for a dict from :func:`evaluate`, optionally with the real-vs-real FID floor.
+
+    Example:
+        >>> s = {"fid": 12.3, "precision": 0.8, "recall": 0.6, "class_kl": 0.02, "mode_collapse": False,
+        ...      "confidence": 0.95, "n": 2000}
+        >>> format_scores(s)
+        'FID (MNIST classifier features) 12.30, precision 0.800, recall 0.600, class KL 0.020, confidence 0.950 [n=2000]'
+    """
+    fid = f"FID (MNIST classifier features) {scores['fid']:.2f}"
+    if floor is not None:
+        fid += f" (real-vs-real floor {floor['fid']:.2f})"
+    alarm = " MODE COLLAPSE?" if scores.get("mode_collapse") else ""
+    return (
+        f"{fid}, precision {scores['precision']:.3f}, recall {scores['recall']:.3f}, "
+        f"class KL {scores['class_kl']:.3f}{alarm}, confidence {scores['confidence']:.3f} [n={scores['n']}]"
+    )
+
+
+# ------------------------------------------------------------------------------------ callback
+class QualityMonitor(keras.callbacks.Callback):
+    """Every ``every`` epochs, generate ``n_samples`` images from the GAN being trained and score them.
+
+    Attach it to a :class:`gan_utils.GAN` (``fit_gan(..., callbacks=[QualityMonitor(every=2)])``).
+    The same seeded latent batch is used each time (a conditional GAN gets balanced labels 0-9), so
+    scores from different epochs are comparable; images come from ``gan.sample`` (the moving-average
+    generator when the GAN has one). Each evaluation prints one line (unless ``verbose=False``), is
+    appended to ``results`` (the :func:`evaluate` dict plus ``epoch``), and its scalar scores are added
+    to the epoch's logs as ``fid``, ``precision``, ``recall``, ``class_kl`` and ``confidence``, so they
+    appear in ``history.history`` (one entry per *evaluated* epoch).
+
+    Args:
+        every: evaluate after every ``every``-th epoch.
+        n_samples: generated images per evaluation (2,000 takes a few seconds on a CPU).
+        seed: seeds the latent batch.
+        show_floor: also print the real-vs-real floor at ``n_samples`` (computed once, cached).
+
+    Example:
+        >>> monitor = QualityMonitor(every=2, n_samples=2000)                  # doctest: +SKIP
+        >>> history = fit_gan(gan, x, epochs=10, callbacks=[monitor])          # doctest: +SKIP
+        >>> [r["epoch"] for r in monitor.results], "fid" in history.history   # doctest: +SKIP
+        ([2, 4, 6, 8, 10], True)
+    """
+
+    LOGGED = ("fid", "precision", "recall", "class_kl", "confidence")
+
+    def __init__(
+        self,
+        every: int = 1,
+        n_samples: int = 2000,
+        seed: int = 0,
+        k: int = DEFAULT_K,
+        show_floor: bool = True,
+        verbose: bool = True,
+    ) -> None:
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive number of epochs, got {every!r}.")
+        self.k = _check_k(k)
+        n_samples = _check_count("n_samples", n_samples)
+        if n_samples <= self.k:
+            raise ValueError(f"n_samples must be larger than k={self.k}, got {n_samples}.")
+        self.every, self.n_samples, self.seed = every, n_samples, int(seed)
+        self.show_floor, self.verbose = show_floor, verbose
+        self.results: list[dict] = []
+
+    def _check_model(self) -> None:
+        gan = self.model
+        needed = ("sample", "latent_dim", "conditional", "sample_shape")
+        if gan is None or not all(hasattr(gan, a) for a in needed):
+            raise TypeError(
+                f"QualityMonitor must be attached to a gan_utils.GAN (fit_gan(gan, x, callbacks=[...])), "
+                f"got {type(gan).__name__}."
+            )
+        if tuple(gan.sample_shape) != IMAGE_SHAPE:
+            raise ValueError(
+                f"QualityMonitor scores MNIST images of shape {IMAGE_SHAPE}, but this GAN makes samples of "
+                f"shape {tuple(gan.sample_shape)}."
+            )
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._check_model()
+
+    def generate(self) -> np.ndarray:
+        """Generate the monitor's seeded batch of ``n_samples`` images from the GAN."""
+        gan = self.model
+        z = np.random.default_rng(self.seed).standard_normal((self.n_samples, gan.latent_dim)).astype("float32")
+        labels = np.arange(self.n_samples) % (gan.num_classes or NUM_CLASSES) if gan.conditional else None
+        parts = []
+        for start in range(0, self.n_samples, BATCH_SIZE):
+            stop = start + BATCH_SIZE
+            parts.append(gan.sample(z[start:stop], None if labels is None else labels[start:stop]))
+        return np.concatenate(parts)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if (epoch + 1) % self.every:
+            return
+        self._check_model()
+        scores = evaluate(self.generate(), k=self.k)
+        self.results.append({"epoch": epoch + 1, **scores})
+        if logs is not None:
+            logs.update({key: float(scores[key]) for key in self.LOGGED})
+        if self.verbose:
+            floor = real_floor(self.n_samples, k=self.k) if self.show_floor else None
+            print(f"[QualityMonitor] epoch {epoch + 1}: {format_scores(scores, floor)}", flush=True)
