@@ -40,6 +40,16 @@ from gan_utils.plotting import (
     show_samples,
 )
 from gan_utils.pretrained import latent_batch, load_generator, load_pretrained
+from gan_utils.metrics import (
+    QualityMonitor,
+    classifier_features,
+    evaluate,
+    frechet_distance,
+    load_classifier,
+    precision_recall,
+    predict_classes,
+    real_floor,
+)
 from gan_utils.recipes import RECIPES, Recipe, build_gan, get_recipe
 from gan_utils.training import (
     GAN,
@@ -131,4 +141,13 @@ __all__ = [
     "load_generator",
     "load_pretrained",
     "latent_batch",
+    # measuring samples (the MNIST classifier)
+    "evaluate",
+    "real_floor",
+    "QualityMonitor",
+    "load_classifier",
+    "classifier_features",
+    "predict_classes",
+    "frechet_distance",
+    "precision_recall",
 ]
