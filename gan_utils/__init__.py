@@ -40,6 +40,7 @@ from gan_utils.plotting import (
     show_samples,
 )
 from gan_utils.pretrained import latent_batch, load_generator, load_pretrained
+from gan_utils.widgets import LatentDirections, LatentExplorer, interpolate, latent_directions, slerp
 from gan_utils.metrics import (
     QualityMonitor,
     classifier_features,
@@ -150,4 +151,10 @@ __all__ = [
     "predict_classes",
     "frechet_distance",
     "precision_recall",
+    # exploring the latent space
+    "LatentExplorer",
+    "LatentDirections",
+    "latent_directions",
+    "interpolate",
+    "slerp",
 ]

@@ -155,6 +155,45 @@ def plot_grid(
     return fig
 
 
+def plot_labelled_grid(
+    images: object,
+    ncols: int | None = None,
+    row_labels: Sequence[str] | None = None,
+    col_labels: Sequence[str] | None = None,
+    title: str | None = None,
+    cell: float = 0.9,
+) -> Figure:
+    """Show images as a grid whose rows and columns are labelled (e.g. directions x steps).
+
+    ``ncols`` defaults to one row holding every image; ``cell`` is the size of one image in inches.
+
+    Example:
+        >>> fig = plot_labelled_grid(np.zeros((6, 28, 28)), ncols=3, row_labels=["a", "b"], col_labels=["-1", "0", "+1"])
+        >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        ['a', 'b']
+    """
+    x = _as_images(images)
+    n, h, w = x.shape[:3]
+    ncols = n if ncols is None else ncols
+    nrows = int(np.ceil(n / ncols))
+    padding = 2
+    grid = image_grid(x, ncols=ncols, padding=padding)
+    label_width = 0.0 if not row_labels else 0.09 * max(len(str(r)) for r in row_labels) + 0.2
+    fig = Figure(figsize=(cell * ncols + label_width + 0.2, cell * nrows + (0.5 if title else 0.1) + (0.3 if col_labels else 0.0)),
+                 layout="constrained")
+    ax = fig.add_subplot()
+    ax.imshow(grid, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    centres = lambda k, size: [padding + i * (size + padding) + size / 2 - 0.5 for i in range(k)]  # noqa: E731
+    ax.set_yticks(centres(nrows, h) if row_labels else [], list(row_labels or []))
+    ax.set_xticks(centres(ncols, w) if col_labels else [], list(col_labels or []))
+    ax.tick_params(length=0)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
 def show_grid(images_or_grid: object, title: str | None = None) -> None:
     """Display images (or a grid from :func:`image_grid`) inline in a notebook or window."""
     grid = np.asarray(images_or_grid)
@@ -213,16 +252,42 @@ def plot_losses(history: Mapping[str, Sequence[float]] | object, title: str = "T
     return fig
 
 
-def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """Return figure formats normalised (``".PNG"`` -> ``"png"``), or raise a clear ``ValueError``.
+
+    Example:
+        >>> check_formats(("PNG", ".pdf"))
+        ('png', 'pdf')
+    """
     if isinstance(formats, str):
         formats = (formats,)
-    formats = tuple(f.lower().lstrip(".") for f in formats)
+    try:
+        formats = tuple(f.lower().lstrip(".") for f in formats)
+    except (TypeError, AttributeError):
+        raise ValueError(f"formats must be names like ('png', 'svg', 'pdf'), got {formats!r}.") from None
     if not formats:
         raise ValueError(f"formats is empty: choose some of {', '.join(SUPPORTED_FORMATS)}.")
     bad = [f for f in formats if f not in SUPPORTED_FORMATS]
     if bad:
         raise ValueError(f"unknown figure format {', '.join(bad)}: choose from {', '.join(SUPPORTED_FORMATS)}.")
     return formats
+
+
+_check_formats = check_formats
+
+
+def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
+    """Render a figure to PNG bytes in memory, with the same fixed metadata as :func:`save_figure`.
+
+    Example:
+        >>> png_bytes(plot_grid(np.zeros((4, 28, 28))))[:4]
+        b'\x89PNG'
+    """
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata=_METADATA["png"], facecolor="white")
+    return buffer.getvalue()
 
 
 def save_figure(fig: Figure, path: str | os.PathLike, formats: Sequence[str] = SUPPORTED_FORMATS, dpi: int = 200) -> list[Path]:
@@ -248,8 +313,11 @@ def save_figure(fig: Figure, path: str | os.PathLike, formats: Sequence[str] = S
         for fmt in formats:
             target = base.with_name(f"{base.name}.{fmt}")
             tmp = _atomic_target(target)
-            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor="white")
-            os.replace(tmp, target)
+            try:
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor="white")
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
             written.append(target)
     return written
 
@@ -264,7 +332,10 @@ def real_vs_fake_figure(real: object, fake: object, ncols: int = 8, titles: tupl
     ncols = min(ncols, len(r))
     rows = int(np.ceil(len(r) / ncols))
     width = 7.0  # inches: a two-column slide or a full-width paper figure
-    fig = Figure(figsize=(width, width / 2 * rows / ncols + 0.5), layout="constrained")
+    h, w = r.shape[1:3]
+    aspect = (rows * (h + 2) + 2) / (ncols * (w + 2) + 2)  # of one grid (image_grid pads by 2 pixels)
+    panel = (width - 0.25) / 2  # inches per grid, less the gap between them
+    fig = Figure(figsize=(width, panel * aspect + 0.4), layout="constrained")  # + room for the titles
     axes = fig.subplots(1, 2)
     for ax, images, title in zip(axes, (real, fake), titles):
         plot_grid(images, title=title, ncols=ncols, ax=ax)
@@ -292,10 +363,19 @@ def save_real_vs_fake(
         >>> save_real_vs_fake(x_real[:32], g_samples[:32], "files/real_vs_fake")  # doctest: +SKIP
     """
     formats = _check_formats(formats)
+    base = Path(path)
+    if base.suffix.lower().lstrip(".") in SUPPORTED_FORMATS:
+        base = base.with_suffix("")
+    if base.name in ("real", "fake"):
+        raise ValueError(
+            f"path {path!s} would be overwritten by the {base.name} grid written beside it: "
+            "name the comparison differently, e.g. 'files/real_vs_fake'."
+        )
     fig = real_vs_fake_figure(real, fake, ncols=ncols)
-    folder = Path(path).parent
+    folder = base.parent
     written = {"comparison": save_figure(fig, path, formats, dpi)}
     for name, images in (("real", real), ("fake", fake)):
         single = plot_grid(images, ncols=min(ncols, len(np.asarray(images))), size=3.5)
         written[name] = save_figure(single, folder / name, formats, dpi)
     return written
+

@@ -1,0 +1,217 @@
+"""The latent explorer in a real browser: JupyterLab on localhost, driven by headless Chromium.
+
+The test writes a small notebook that shows the explorer of a seeded untrained generator, starts
+``jupyter lab`` on a free localhost port with a token, opens the notebook in Debian's Chromium
+(through Playwright's Python package, ``executable_path="/usr/bin/chromium"``: no browser download),
+runs every cell, waits for the explorer's image, drags the first direction slider and checks that
+the image shown in the page changed. A screenshot goes to ``build/artifacts/explorer.png``.
+
+Skipped on a machine without Chromium or Playwright, except under CI (``CI`` set), where that is a
+failure: ``.ci/run`` installs Chromium and the dev extras bring Playwright and JupyterLab.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "build" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+NOTEBOOK_CELLS = [
+    "import gan_utils\n"
+    "gan_utils.set_seed(0)\n"
+    "generator = gan_utils.build_dcgan_generator(latent_dim=16, width=8)\n"
+    "explorer = gan_utils.LatentExplorer(generator, n_directions=3, n_coordinates=4, samples=256, jit_compile=False)",
+    "explorer.widget",
+]
+
+
+def _requirements_or_skip() -> None:
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package (pip install -e '.[dev]')")
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
+        missing.append("jupyterlab (pip install -e '.[dev]')")
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    if missing:
+        message = "the browser test needs " + ", ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message + "; .ci/run should have installed it")
+        pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_notebook(path: Path) -> None:
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {}, "outputs": [],
+              "source": source} for i, source in enumerate(NOTEBOOK_CELLS)]
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                     "language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook, indent=1))
+
+
+@pytest.fixture()
+def jupyterlab_server(tmp_path):
+    """``jupyter lab`` on a free localhost port, its root a temporary folder; yields (base URL, token)."""
+    _requirements_or_skip()
+    root = tmp_path / "root"
+    root.mkdir()
+    _write_notebook(root / "explorer.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    home = tmp_path / "jupyter"
+    env = dict(os.environ)
+    env.update(  # keep the reader's Jupyter settings and workspaces out of it, and ours out of theirs
+        JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+        IPYTHONDIR=str(home / "ipython"), PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
+    )
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no news pop-up
+    log = (tmp_path / "jupyterlab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--allow-root", "--expose-app-in-browser", "--LabApp.news_url=",
+         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("JupyterLab did not start:\n" + (tmp_path / "jupyterlab.log").read_text()[-3000:])
+            time.sleep(0.5)
+        yield base, token
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=5)
+        log.close()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(tmp_path / "jupyterlab.log", ARTIFACTS / "jupyterlab.log")
+
+
+_IMAGE_FINGERPRINT = """async (img) => {
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let h = 2166136261;
+    for (const b of bytes) { h = Math.imul(h ^ b, 16777619) >>> 0; }
+    return {src: img.src.slice(0, 60), size: bytes.length, hash: h, width: img.naturalWidth};
+}"""
+
+
+def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
+    from playwright.sync_api import sync_playwright
+
+    base, token = jupyterlab_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(60_000)
+            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}")
+            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext")
+            page.evaluate("""async () => {
+                const panel = window.jupyterapp.shell.currentWidget;
+                await panel.context.ready;
+                await panel.sessionContext.ready;
+                await window.jupyterapp.commands.execute('notebook:run-all-cells');
+            }""")
+            try:
+                image = page.wait_for_selector(".gan-latent-explorer img.gan-explorer-image", state="visible", timeout=90_000)
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / "explorer_failed.png"))
+                raise
+            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image)
+            before = image.evaluate(_IMAGE_FINGERPRINT)
+            assert before["width"] == 196, before  # 28 pixels upscaled 7 times
+
+            slider = page.locator(".gan-latent-explorer .widget-slider").filter(has_text="PC1")
+            handle = slider.locator(".noUi-handle, .ui-slider-handle").first
+            handle.scroll_into_view_if_needed()
+            box = handle.bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            page.mouse.down()
+            page.mouse.move(x + 120, y, steps=12)
+            page.mouse.up()
+            moved = time.monotonic()
+
+            after = before
+            while time.monotonic() - moved < 30:
+                after = image.evaluate(_IMAGE_FINGERPRINT)
+                if after["hash"] != before["hash"]:
+                    break
+                page.wait_for_timeout(100)
+            readout = slider.locator(".widget-readout").first
+            value = readout.input_value() if readout.evaluate("e => e.tagName") == "INPUT" else readout.inner_text()
+            page.locator(".gan-latent-explorer").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "explorer.png"))
+        finally:
+            browser.close()
+    print(f"browser part {time.monotonic() - started:.1f} s; PC1 readout {value}; image {before} -> {after}")
+    assert float(value) > 0.5, f"the slider did not move (readout {value!r})"
+    assert after["hash"] != before["hash"], "the image in the page did not change after moving the PC1 slider"
+
+
+def test_static_html_export_shows_the_direction_grid(tmp_path):
+    """Without a widget front end (here nbconvert's HTML of a notebook saved without widget state,
+    JupyterLab's default) the explorer's cell shows its static grid rather than nothing."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in NOTEBOOK_CELLS])
+    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    ExecutePreprocessor(timeout=300, kernel_name="python3", store_widget_state=False).preprocess(
+        notebook, {"metadata": {"path": str(tmp_path)}})
+    (output,) = notebook.cells[1].outputs
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(output["data"])
+    html, _ = HTMLExporter().from_notebook_node(notebook)
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', html)) == 1
+    assert "application/vnd.jupyter.widget-view+json" not in html
