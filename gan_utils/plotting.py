@@ -8,7 +8,6 @@ and figures under version control only change when their content does.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,8 @@ import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from gan_utils import atomic
 
 if TYPE_CHECKING:
     import keras
@@ -56,7 +57,7 @@ def image_grid(images: object, ncols: int | None = None, padding: int = 2, pad_v
 
     Example:
         >>> image_grid(np.zeros((6, 28, 28, 1)), ncols=3).shape
-        (60, 92)
+        (62, 92)
     """
     x = _as_images(images)
     n, h, w = x.shape[:3]
@@ -72,13 +73,6 @@ def image_grid(images: object, ncols: int | None = None, padding: int = 2, pad_v
         top, left = padding + r * (h + padding), padding + c * (w + padding)
         grid[top : top + h, left : left + w] = x[i]
     return np.round(grid * 255).astype(np.uint8)
-
-
-def _atomic_target(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
 
 
 def _check_writable(path: Path) -> None:
@@ -97,9 +91,9 @@ def save_image(grid: np.ndarray, path: str | os.PathLike) -> Path:
 
     path = Path(path)
     _check_writable(path)
-    tmp = _atomic_target(path)
+    tmp = atomic.temporary_sibling(path)
     Image.fromarray(np.asarray(grid, dtype=np.uint8)).save(tmp, format="PNG")
-    os.replace(tmp, path)
+    atomic.replace(tmp, path)
     return path
 
 
@@ -132,9 +126,9 @@ def save_gif(
         images.append(img.resize((img.width * 2, img.height * 2), Image.NEAREST))
     ms = int(seconds_per_frame * 1000)
     durations = [ms] * (len(images) - 1) + [ms * 3]
-    tmp = _atomic_target(path)
+    tmp = atomic.temporary_sibling(path)
     images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
-    os.replace(tmp, path)
+    atomic.replace(tmp, path)
     return path
 
 
@@ -312,10 +306,10 @@ def save_figure(fig: Figure, path: str | os.PathLike, formats: Sequence[str] = S
     with matplotlib.rc_context({"svg.hashsalt": "gan-tutorials", "svg.fonttype": "path", "pdf.fonttype": 42}):
         for fmt in formats:
             target = base.with_name(f"{base.name}.{fmt}")
-            tmp = _atomic_target(target)
+            tmp = atomic.temporary_sibling(target)
             try:
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt], facecolor="white")
-                os.replace(tmp, target)
+                atomic.replace(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
             written.append(target)
@@ -379,3 +373,35 @@ def save_real_vs_fake(
         written[name] = save_figure(single, folder / name, formats, dpi)
     return written
 
+
+def plot_transposed_convolution(kernel_size: int = 3, strides: int = 2) -> Figure:
+    """Picture what a transposed convolution does: each input pixel stamps a scaled copy of the kernel.
+
+    A 2x2 input with values 1..4 goes through ``keras.layers.Conv2DTranspose`` with a kernel of
+    ones (``padding="valid"``); the output shows the stamps placed ``strides`` pixels apart and the
+    overlaps where they add up. Used in notebook 03.
+
+    Example:
+        >>> fig = plot_transposed_convolution()
+        >>> len(fig.axes)
+        3
+    """
+    import keras
+
+    x = np.arange(1, 5, dtype="float32").reshape(1, 2, 2, 1)
+    layer = keras.layers.Conv2DTranspose(1, kernel_size, strides=strides, padding="valid", use_bias=False,
+                                         kernel_initializer="ones")
+    y = np.asarray(layer(x))[0, ..., 0]
+    kernel = np.ones((kernel_size, kernel_size))
+    fig = Figure(figsize=(9, 3.4), layout="constrained")
+    panels = [(x[0, ..., 0], "input 2x2"), (kernel, f"kernel {kernel_size}x{kernel_size} (ones)"),
+              (y, f"output {y.shape[0]}x{y.shape[1]}, stride {strides}")]
+    for ax, (values, title) in zip(fig.subplots(1, 3, width_ratios=[2, kernel_size, y.shape[1]]), panels):
+        ax.imshow(values, cmap="Blues", vmin=0, vmax=max(10.0, values.max()))
+        for (r, c), v in np.ndenumerate(values):
+            ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=11)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title)
+    fig.suptitle("Transposed convolution: every input pixel adds value x kernel to the output; overlaps sum")
+    return fig

@@ -9,13 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from gan_utils import config
+from gan_utils import atomic, config
 
 #: Names accepted by :func:`load_pretrained`; each has ``files/pretrained/<name>_generator.keras``.
 PRETRAINED = ("vanilla", "dcgan", "cgan")
@@ -51,7 +50,13 @@ def verify_checksum(path: str | os.PathLike, sums_file: str | os.PathLike = CHEC
         raise FileNotFoundError(f"{path} is missing. Check out the repository's files/ folder (git lfs is not used).")
     if not sums_file.is_file():
         raise FileNotFoundError(f"checksum file {sums_file} is missing: cannot verify {path.name}.")
-    name = path.resolve().relative_to(sums_file.resolve().parent).as_posix()
+    try:
+        name = path.resolve().relative_to(sums_file.resolve().parent).as_posix()
+    except ValueError:
+        raise ValueError(
+            f"{path} is not inside {sums_file.parent}, the folder {sums_file.name} covers: shipped files "
+            "must live under files/ to be verified."
+        ) from None
     expected = read_checksums(sums_file).get(name)
     if expected is None:
         raise ValueError(f"{name} has no entry in {sums_file}: refusing to load an unlisted file.")
@@ -65,25 +70,14 @@ def verify_checksum(path: str | os.PathLike, sums_file: str | os.PathLike = CHEC
 
 def save_model_atomic(model: keras.Model, path: str | os.PathLike) -> Path:
     """Save a Keras model to ``path`` (``.keras``) via a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=".keras", dir=path.parent)
-    os.close(fd)
+    tmp = atomic.temporary_sibling(path, ".keras")
     model.save(tmp)
-    os.replace(tmp, path)
-    return path
+    return atomic.replace(tmp, path)
 
 
 def write_json(data: object, path: str | os.PathLike) -> Path:
     """Write JSON atomically (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
-    return path
+    return atomic.write_bytes(path, (json.dumps(data, indent=2) + "\n").encode())
 
 
 def load_model_safely(path: str | os.PathLike) -> keras.Model:

@@ -589,12 +589,11 @@ def fit_gan(
         return done
     dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
     grid = SampleGrid(sample_every, out / "samples" if out else None, show=show_samples)
-    all_callbacks: list[keras.callbacks.Callback] = [StopOnNonFinite(), grid]
-    if out is not None:
-        all_callbacks += [GifWriter(grid, out / "progress.gif"), Checkpoint(out, previous)]
+    all_callbacks: list[keras.callbacks.Callback] = [StopOnNonFinite(), grid, *callbacks]
     if time_budget is not None:
         all_callbacks.append(TimeBudget(time_budget))
-    all_callbacks += list(callbacks)
+    if out is not None:  # last, so the checkpoint's history includes what other callbacks logged
+        all_callbacks += [GifWriter(grid, out / "progress.gif"), Checkpoint(out, previous)]
     result = gan.fit(
         dataset,
         epochs=epochs,

@@ -10,7 +10,7 @@ from gan_utils.pretrained import CHECKSUMS, sha256
 
 
 def main() -> None:
-    paths = sorted(config.FILES_DIR.rglob("*.keras"))
+    paths = sorted(p for p in config.FILES_DIR.rglob("*.keras") if not p.name.startswith("."))
     lines = [f"{sha256(p)}  {p.relative_to(config.FILES_DIR).as_posix()}" for p in paths]
     CHECKSUMS.write_text("\n".join(lines) + "\n")
     print(f"{CHECKSUMS}: {len(lines)} files")
