@@ -649,3 +649,40 @@ class QualityMonitor(keras.callbacks.Callback):
         if self.verbose:
             floor = real_floor(self.n_samples, k=self.k) if self.show_floor else None
             print(f"[QualityMonitor] epoch {epoch + 1}: {format_scores(scores, floor)}", flush=True)
+
+
+def nearest_real(images: object, reference: object, k: int = 5, batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Find, for each image, the ``k`` nearest reference images by pixel distance (Euclidean).
+
+    The classic check of whether a generator copies its training set: if its samples were
+    memorised, each would have a training image at almost zero distance. Compare the distances
+    with those between real test images and the training set (``nearest_real(x_test, x_train)``).
+
+    Args:
+        images: ``(n, 28, 28[, 1])`` in [-1, 1] (e.g. generated digits).
+        reference: ``(m, 28, 28[, 1])`` in [-1, 1] (e.g. the training images).
+        k: neighbours per image.
+
+    Returns:
+        ``(indices, distances)``, both ``(n, k)``, nearest first; indices point into ``reference``.
+
+    Example:
+        >>> idx, dist = nearest_real(fake[:8], x_train, k=3)  # doctest: +SKIP
+        >>> x_train[idx[0]]  # the three training digits closest to the first fake  # doctest: +SKIP
+    """
+    q = check_images(images).reshape(-1, int(np.prod(IMAGE_SHAPE))).astype(np.float32)
+    r = check_images(reference, "reference").reshape(-1, int(np.prod(IMAGE_SHAPE))).astype(np.float32)
+    k = _check_k(k)
+    if k > len(r):
+        raise ValueError(f"k={k} is more than the {len(r)} reference images: lower k or pass more images.")
+    q_sq, r_sq = _squared_norms(q), _squared_norms(r)
+    indices = np.empty((len(q), k), dtype=np.int64)
+    distances = np.empty((len(q), k), dtype=np.float32)
+    for start in range(0, len(q), batch_size):
+        d2 = _block_distances(q[start : start + batch_size], q_sq[start : start + batch_size], r, r_sq)
+        part = np.argpartition(d2, k - 1, axis=1)[:, :k]
+        part_d = np.take_along_axis(d2, part, axis=1)
+        order = np.argsort(part_d, axis=1)
+        indices[start : start + batch_size] = np.take_along_axis(part, order, axis=1)
+        distances[start : start + batch_size] = np.sqrt(np.maximum(np.take_along_axis(part_d, order, axis=1), 0.0))
+    return indices, distances

@@ -267,3 +267,16 @@ def test_quality_monitor_refuses_a_model_that_is_not_a_gan():
         monitor.on_train_begin()
     with pytest.raises(ValueError, match="every"):
         metrics.QualityMonitor(every=0)
+
+
+def test_nearest_real_finds_an_exact_copy_first():
+    x, _ = gan_utils.load_mnist(subset=300, seed=5)
+    idx, dist = metrics.nearest_real(x[[7, 42]], x, k=3)
+    assert idx[:, 0].tolist() == [7, 42] and np.allclose(dist[:, 0], 0, atol=1e-2)
+    assert np.all(np.diff(dist, axis=1) >= 0) and np.all(dist[:, 1] > 1.0)
+
+
+def test_nearest_real_refuses_k_larger_than_the_reference():
+    x, _ = gan_utils.load_mnist(subset=4, seed=5)
+    with pytest.raises(ValueError, match="more than the 4 reference images"):
+        metrics.nearest_real(x, x, k=5)
