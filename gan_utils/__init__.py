@@ -82,8 +82,8 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
         >>> a = np.random.rand(); set_seed(42); a == np.random.rand()
         True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a non-negative integer below 2**32, got {seed!r}.")
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)

@@ -222,9 +222,9 @@ def make_dataset(
         >>> [tuple(b.shape) for b in ds]
         [(4, 28, 28, 1), (4, 28, 28, 1)]
     """
-    images = np.asarray(images)
-    if images.ndim == 0 or images.dtype == object:
-        raise TypeError(f"images must be a NumPy array of shape (n, ...) of numbers, got {type(images).__name__} of dtype {images.dtype}.")
+    given, images = images, np.asarray(images)
+    if images.ndim == 0 or images.dtype.kind not in "fiu":
+        raise TypeError(f"images must be an array of numbers of shape (n, ...), got {type(given).__name__} {given!r:.60}.")
     n = len(images)
     if n == 0:
         raise ValueError("make_dataset got no images: the data (after digit/subset filters) is empty.")

@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             p.error(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
     if args.time_budget is not None and args.time_budget <= 0:
         p.error(f"--time-budget must be a positive number of seconds, got {args.time_budget}")
+    if not 0 <= args.seed < 2**32:
+        p.error(f"--seed must be an integer from 0 to 2**32 - 1, got {args.seed}")
+    if args.data is not None and not args.data.is_file():
+        p.error(f"--data {args.data}: no such file (give an MNIST .npz with x_train, y_train, x_test, y_test)")
+    if args.output.exists() and not args.output.is_dir():
+        p.error(f"--output {args.output} is a file: give a folder for the run")
     if args.digits is not None:
         try:
             check_digits(args.digits)

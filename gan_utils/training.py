@@ -52,6 +52,8 @@ def discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike, label_s
         >>> round(float(discriminator_loss(ops.zeros(4), ops.zeros(4))), 4)  # D undecided: 2 log 2
         1.3863
     """
+    if isinstance(label_smoothing, (int, float)) and not 0.0 <= label_smoothing < 0.5:
+        raise ValueError(f"label_smoothing must be in [0, 0.5), e.g. 0.1; got {label_smoothing!r}.")
     target = 1.0 - label_smoothing
     real = target * ops.softplus(-real_logits) + (1.0 - target) * ops.softplus(real_logits)
     return ops.mean(real) + ops.mean(ops.softplus(fake_logits))
@@ -131,6 +133,10 @@ class GAN(keras.Model):
                 f"expects {d_shape}: build both for the same image shape."
             )
         self.num_classes = _num_classes(generator) if self.conditional else None
+        if isinstance(sample_count, bool) or not isinstance(sample_count, int) or sample_count < 1:
+            raise ValueError(f"sample_count (the fixed latent batch) must be a positive integer, e.g. 64; got {sample_count!r}.")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+            raise ValueError(f"seed must be an integer from 0 to 2**32 - 1, got {seed!r}.")
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1), e.g. 0.999, or None; got {ema_decay!r}.")
         self.ema_decay = ema_decay
@@ -224,7 +230,7 @@ class GAN(keras.Model):
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
 
         # 1) Discriminator: real -> 1, generated -> 0.
-        z = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        z = self._noise(batch, replicas)
         with tf.GradientTape() as tape:
             fake = self.generator(self._g_inputs(z, labels), training=True)
             real_logits = self.discriminator(self._d_inputs(real, labels), training=True)
@@ -235,7 +241,7 @@ class GAN(keras.Model):
         self.d_optimizer.apply(grads, self.discriminator.trainable_weights)
 
         # 2) Generator: make the discriminator say "real" (non-saturating loss).
-        z = keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        z = self._noise(batch, replicas)
         with tf.GradientTape() as tape:
             fake = self.generator(self._g_inputs(z, labels), training=True)
             g_logits = self.discriminator(self._d_inputs(fake, labels), training=True)
@@ -250,7 +256,25 @@ class GAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss)
         self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
         self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if _multi_worker(tf.distribute.get_strategy()):
+            # Keras 3 averages each log over the workers with strategy.reduce(MEAN, axis=0), which
+            # fails on scalars (tensorflow/tensorflow#72388): hand it one-element vectors instead.
+            logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
+
+    def _noise(self, batch, replicas: int):
+        """Latent vectors for this replica's share of the global batch.
+
+        Every replica holds the same seed state, so each draws the noise of the whole global batch
+        and keeps its own slice: replicas get different z (not copies of one draw), and together
+        exactly the z that a single device would draw for the same global batch.
+        """
+        if replicas == 1:
+            return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        z = keras.random.normal((batch * replicas, self.latent_dim), seed=self.seed_generator)
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        return ops.slice(z, [replica * batch, 0], [batch, self.latent_dim])
 
     def _update_ema(self) -> None:
         decay = self.ema_decay
@@ -292,6 +316,12 @@ class GAN(keras.Model):
         return groups
 
 
+def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
+    """True under a MultiWorkerMirroredStrategy that spans several machines (processes)."""
+    in_multi_worker_mode = getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and in_multi_worker_mode()
+
+
 def _num_classes(generator: keras.Model) -> int:
     for layer in generator.layers:
         if isinstance(layer, keras.layers.Embedding):
@@ -331,7 +361,12 @@ def save_checkpoint(gan: GAN, directory: str | os.PathLike, epoch: int, history:
     full to a temporary name, flushed to disk, then renamed into place; the checkpoint it replaces
     is kept as ``checkpoint.prev.npz``. No pickling: plain arrays and a JSON string.
     """
+    _check_gan(gan, "save_checkpoint")
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+        raise ValueError(f"epoch must be the number of completed epochs (an integer >= 0), got {epoch!r}.")
     directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"{directory} is a file: checkpoints go into a folder; choose a folder path.")
     directory.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
     for group, variables in gan.state_variables().items():
@@ -377,9 +412,13 @@ def restore_checkpoint(gan: GAN, directory: str | os.PathLike) -> dict | None:
     """Load the newest good checkpoint in ``directory`` into ``gan``; return its metadata or None.
 
     A corrupt or truncated ``checkpoint.npz`` is reported by name, renamed to ``*.corrupt`` so it is
-    never read again, and the previous checkpoint is used instead.
+    never read again, and the previous checkpoint is used instead. If no checkpoint there is good,
+    :class:`CorruptCheckpointError` is raised: training never silently starts over.
+    A leftover ``checkpoint.npz.tmp`` (a save that was interrupted) is never read.
     """
+    _check_gan(gan, "restore_checkpoint")
     directory = Path(directory)
+    bad = []
     for name in (CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME):
         path = directory / name
         if not path.exists():
@@ -389,10 +428,21 @@ def restore_checkpoint(gan: GAN, directory: str | os.PathLike) -> dict | None:
         except CorruptCheckpointError as err:
             warnings.warn(f"{err} Keeping it as {path.name}.corrupt and trying the previous checkpoint.", stacklevel=2)
             os.replace(path, path.with_name(path.name + ".corrupt"))
+            bad.append(path.name)
             continue
         _assign(gan, arrays, path)
         return meta
+    if bad:
+        raise CorruptCheckpointError(
+            f"no good checkpoint in {directory}: {' and '.join(bad)} are corrupt (kept as *.corrupt). "
+            "Start a new run in another folder, or restore the folder from a backup."
+        )
     return None
+
+
+def _check_gan(gan: object, caller: str) -> None:
+    if not isinstance(gan, GAN):
+        raise TypeError(f"{caller} needs a gan_utils.GAN, got {type(gan).__name__}.")
 
 
 def _assign(gan: GAN, arrays: dict[str, np.ndarray], path: Path) -> None:
@@ -425,8 +475,10 @@ class SampleGrid(keras.callbacks.Callback):
 
     def __init__(self, every: int = 1, directory: str | os.PathLike | None = None, show: bool = False, n: int = 64):
         super().__init__()
-        if every < 1:
-            raise ValueError(f"every must be >= 1, got {every!r}.")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive integer (draw every N epochs), got {every!r}.")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"n (images per grid) must be a positive integer, got {n!r}.")
         self.every, self.show, self.n = every, show, n
         self.directory = Path(directory) if directory else None
         self.frames: list[np.ndarray] = []
@@ -449,6 +501,10 @@ class GifWriter(keras.callbacks.Callback):
 
     def __init__(self, grid: SampleGrid, path: str | os.PathLike, seconds_per_frame: float = 0.4):
         super().__init__()
+        if not isinstance(grid, SampleGrid):
+            raise TypeError(f"GifWriter animates the frames of a SampleGrid callback, got {type(grid).__name__}.")
+        if isinstance(seconds_per_frame, bool) or not isinstance(seconds_per_frame, (int, float)) or not seconds_per_frame > 0:
+            raise ValueError(f"seconds_per_frame must be a positive number, got {seconds_per_frame!r}.")
         self.grid, self.path, self.seconds_per_frame = grid, Path(path), seconds_per_frame
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -457,15 +513,30 @@ class GifWriter(keras.callbacks.Callback):
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Save the whole training state atomically at the end of every epoch whose losses are finite."""
+    """Save the whole training state atomically at the end of every complete epoch whose losses are finite.
+
+    An epoch cut short (by :class:`TimeBudget`, or any callback that sets ``model.stop_training``)
+    is not saved: the checkpoint would claim an epoch that was only partly trained, and a resumed
+    run would skip the rest of it. Resuming repeats that epoch from its start instead.
+    """
 
     def __init__(self, directory: str | os.PathLike, history: dict | None = None):
         super().__init__()
         self.directory = Path(directory)
         self.history = {k: list(v) for k, v in (history or {}).items()}
+        self.steps_done = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.steps_done = 0
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.steps_done = batch + 1
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
+        steps = (self.params or {}).get("steps")
+        if steps is not None and self.steps_done < steps:
+            return  # the epoch was cut short: keep the checkpoint of the last complete one
         if not all(math.isfinite(float(v)) for v in logs.values()):
             return  # never overwrite a good checkpoint with a diverged state
         for k, v in logs.items():
@@ -503,7 +574,7 @@ class TimeBudget(keras.callbacks.Callback):
 
     def __init__(self, seconds: float):
         super().__init__()
-        if not seconds > 0:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
             raise ValueError(f"time budget must be a positive number of seconds, got {seconds!r}.")
         self.seconds = float(seconds)
         self.stopped_early = False
@@ -560,6 +631,16 @@ def fit_gan(
             f"images have shape {images.shape[1:]} but this GAN makes {gan.sample_shape}: load data "
             "of the model's shape (MNIST is (28, 28, 1), scaled to [-1, 1])."
         )
+    if not np.issubdtype(images.dtype, np.floating):
+        raise TypeError(
+            f"images have dtype {images.dtype}; the GAN trains on floats scaled like its generator's "
+            "output: load_mnist() gives [-1, 1], or scale uint8 pixels with scale_images()."
+        )
+    if not np.all(np.isfinite(images)):
+        raise ValueError("images contain NaN or infinite values: the losses would be NaN from the first step.")
+    for cb in callbacks:
+        if not isinstance(cb, keras.callbacks.Callback):
+            raise TypeError(f"callbacks must be keras.callbacks.Callback objects, got {type(cb).__name__}.")
     if gan.conditional and labels is None:
         raise ValueError("a conditional GAN needs labels: fit_gan(gan, images, labels, ...).")
     if labels is not None and gan.conditional:
@@ -570,6 +651,8 @@ def fit_gan(
     start_epoch, previous = 0, {}
     out = Path(output_dir) if output_dir is not None else None
     if out is not None:
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(f"output_dir {out} is a file: give a folder for the checkpoints and samples.")
         has_checkpoint = any((out / n).exists() for n in (CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME))
         if has_checkpoint and not resume:
             raise FileExistsError(
