@@ -72,7 +72,8 @@ def slerp(z0: object, z1: object, t: float | Sequence[float] | np.ndarray) -> np
 
     Example:
         >>> a, b = np.array([3.0, 0.0]), np.array([0.0, 3.0])
-        >>> np.round(slerp(a, b, 0.5), 3).tolist(), round(float(np.linalg.norm(slerp(a, b, 0.5))), 3)
+        >>> mid = slerp(a, b, 0.5)
+        >>> [round(float(v), 3) for v in mid], round(float(np.linalg.norm(mid)), 3)
         ([2.121, 2.121], 3.0)
     """
     return interpolate(z0, z1, t, method="slerp")
@@ -469,10 +470,17 @@ class LatentExplorer:
         self.latent_dim = d
         self.span = float(span)
         self.strip_steps = strip_steps
-        self.directions = latent_directions(self._gen, n_directions, samples, layer, seed) if n_directions else None
+        # Directions belong to the generator, not to the starting vector: always found from seed 0.
+        self.directions = latent_directions(self._gen, n_directions, samples, layer, seed=0) if n_directions else None
         self._label = self._check_label(label) if self._gen.conditional else None
         out_shape = tuple(generator.outputs[0].shape[1:])
-        self._scale = max(1, round(display_size / max(out_shape[0], out_shape[1]))) if len(out_shape) >= 2 else 1
+        if len(out_shape) not in (2, 3) or (len(out_shape) == 3 and out_shape[2] not in (1, 3)):
+            raise ValueError(
+                f"LatentExplorer shows images, but this generator makes samples of shape {out_shape}: "
+                "expected (height, width) or (height, width, 1 or 3 channels)."
+            )
+        self._scale = max(1, round(display_size / max(out_shape[0], out_shape[1])))
+        self._rng = np.random.default_rng(seed)  # for "end = new random z": repeatable click by click
         self._updating = False
 
         z = latent_batch(generator, 1, seed)[0]
@@ -518,7 +526,7 @@ class LatentExplorer:
 
         self._seed = W.IntText(value=seed, description="seed", style={"description_width": "3em"}, layout=W.Layout(width="120px"))
         self._seed.observe(self._on_seed, names="value")
-        new_z = W.Button(description="new random z", tooltip="draw z from the next seed", layout=W.Layout(width="auto"))
+        new_z = W.Button(description="new random z", tooltip="draw z from the next seed", layout=W.Layout(width="auto", flex="0 0 auto"))
         new_z.on_click(lambda _: setattr(self._seed, "value", self._seed.value + 1))
         left = [self._image_widget, W.HBox([self._seed, new_z])]
         self._digit = None
@@ -533,8 +541,9 @@ class LatentExplorer:
         pcs = [self.sliders[f"pc{i + 1}"] for i in range(k)]
         if self.directions is not None:
             share = ", ".join(f"{r:.0%}" for r in self.directions.explained_variance_ratio)
-            note = W.HTML(f"<small>Principal directions of layer <code>{self.directions.layer}</code> "
-                          f"(share of its variance: {share}); units: standard deviations of z.</small>")
+            note = W.HTML(f"<div style='line-height: 1.4'><small>Principal directions of layer "
+                          f"<code>{self.directions.layer}</code> (share of its variance: {share}); "
+                          "units: standard deviations of z.</small></div>")
         else:
             note = W.HTML("<small>No principal directions (n_directions=0).</small>")
         directions_box = W.VBox([note] + pcs + [reset])
@@ -548,8 +557,8 @@ class LatentExplorer:
         set_start.on_click(lambda _: self.set_endpoints(start=self.z))
         set_end = W.Button(description="end = current z", layout=W.Layout(width="140px"))
         set_end.on_click(lambda _: self.set_endpoints(end=self.z))
-        random_end = W.Button(description="end = new random z", layout=W.Layout(width="150px"))
-        random_end.on_click(lambda _: self.set_endpoints(end=np.random.default_rng().standard_normal(self.latent_dim)))
+        random_end = W.Button(description="end = new random z", layout=W.Layout(width="auto"))
+        random_end.on_click(lambda _: self.set_endpoints(end=self._rng.standard_normal(self.latent_dim)))
         self._strip_widget = W.Image(format="png", layout=W.Layout(width="auto", height="auto"))
         interpolate_box = W.VBox([W.HBox([set_start, set_end, random_end]), self._method, t, self._strip_widget])
 
@@ -558,7 +567,8 @@ class LatentExplorer:
             tabs.set_title(i, title)
         name = getattr(self.generator, "name", "generator")
         header = W.HTML(f"<b>Latent explorer</b>: <code>{name}</code>, z in R<sup>{self.latent_dim}</sup>")
-        self.widget = ExplorerView([header, W.HBox([W.VBox(left), tabs])])
+        tabs.layout = W.Layout(flex="1 1 auto", max_width="680px")
+        self.widget = ExplorerView([header, W.HBox([W.VBox(left, layout=W.Layout(flex="0 0 auto")), tabs])])
         self.widget.add_class("gan-latent-explorer")
         self.widget._static_png = lambda: plotting.png_bytes(self.figure("directions" if k else "image"), dpi=100)
         self.widget._static_text = (f"LatentExplorer({name}): an interactive widget. Run the notebook in Jupyter, "

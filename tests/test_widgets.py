@@ -216,6 +216,12 @@ def test_directions_of_a_linear_layer_are_its_top_singular_vectors():
     np.testing.assert_allclose(np.abs(d.vectors), np.eye(4)[:2], atol=0.05)
 
 
+def test_directions_do_not_depend_on_the_starting_seed(generator):
+    a = LatentExplorer(generator, seed=0, n_directions=2, samples=256, jit_compile=False)
+    b = LatentExplorer(generator, seed=5, n_directions=2, samples=256, jit_compile=False)
+    np.testing.assert_array_equal(a.directions.vectors, b.directions.vectors)
+
+
 def test_directions_refuse_a_missing_layer(generator):
     with pytest.raises(ValueError, match="no layer named"):
         latent_directions(generator, layer="nope")
@@ -265,6 +271,12 @@ def test_mlp_generator_works_too():
     before = ex.image
     ex.sliders["pc1"].value = 2.0
     assert changed(ex.image, before)
+
+
+def test_a_generator_of_points_is_refused():
+    g = gan_utils.build_mlp_generator(latent_dim=4, output_shape=(2,), hidden_units=(8,), output_activation=None)
+    with pytest.raises(ValueError, match="shows images"):
+        LatentExplorer(g, n_directions=0)
 
 
 def test_a_non_model_is_refused():
