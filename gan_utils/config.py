@@ -55,5 +55,9 @@ def colab_url(notebook: str) -> str:
         >>> colab_url("02_vanilla_gan.ipynb").endswith("notebooks/02_vanilla_gan.ipynb")
         True
     """
+    if not isinstance(notebook, str):
+        raise TypeError(f"colab_url needs a notebook file name like '02_vanilla_gan.ipynb', got {notebook!r}.")
+    if not notebook.endswith(".ipynb") or "/" in notebook:
+        raise ValueError(f"colab_url needs a notebook file name ending in .ipynb (no folder), got {notebook!r}.")
     repo = REPO_URL.removeprefix("https://github.com/")
     return f"https://colab.research.google.com/github/{repo}/blob/{REPO_BRANCH}/notebooks/{notebook}"

@@ -102,7 +102,7 @@ def build_mlp_discriminator(
     """
     in_shape = _check_shape("input_shape", input_shape)
     units = _check_units("hidden_units", hidden_units)
-    if not 0.0 <= dropout < 1.0:
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
     x = keras.Input(in_shape, name="image" if len(in_shape) == 3 else "x")
     h = layers.Flatten()(x)

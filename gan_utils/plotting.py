@@ -61,6 +61,10 @@ def image_grid(images: object, ncols: int | None = None, padding: int = 2, pad_v
     """
     x = _as_images(images)
     n, h, w = x.shape[:3]
+    if isinstance(padding, bool) or not isinstance(padding, (int, np.integer)) or padding < 0:
+        raise ValueError(f"padding must be a whole number of pixels >= 0, got {padding!r}.")
+    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer))):
+        raise ValueError(f"ncols must be >= 1, an integer number of columns; got {ncols!r}.")
     if ncols is None:
         ncols = int(np.ceil(np.sqrt(n)))
     if ncols < 1:
@@ -111,6 +115,10 @@ def save_gif(
 
     if not frames:
         raise ValueError("save_gif got no frames.")
+    if isinstance(seconds_per_frame, bool) or not isinstance(seconds_per_frame, (int, float)) or seconds_per_frame <= 0:
+        raise ValueError(f"seconds_per_frame must be a positive number, got {seconds_per_frame!r}.")
+    if labels is not None and len(labels) != len(frames):
+        raise ValueError(f"got {len(labels)} labels for {len(frames)} frames: give one label per frame.")
     path = Path(path)
     _check_writable(path)
     images = []
@@ -209,6 +217,12 @@ def show_samples(generator: keras.Model, n: int = 16, seed: int = 0, labels: Seq
 
     Works for unconditional generators (``generator(z)``) and conditional ones (pass ``labels``).
     """
+    import keras
+
+    if not isinstance(generator, keras.Model):
+        raise TypeError(f"show_samples needs a keras.Model generator, got {type(generator).__name__}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive number of samples, got {n!r}.")
     latent_dim = int(generator.inputs[0].shape[-1])
     z = np.random.default_rng(seed).standard_normal((n, latent_dim)).astype("float32")
     inputs = z if labels is None else [z, np.asarray(labels, dtype="int32")]
@@ -224,7 +238,7 @@ def plot_losses(history: Mapping[str, Sequence[float]] | object, title: str = "T
     outputs meet when the generator's distribution equals the data's.
     """
     h = getattr(history, "history", history)
-    if not isinstance(h, Mapping) or "d_loss" not in h:
+    if not isinstance(h, Mapping) or "d_loss" not in h or "g_loss" not in h:
         raise ValueError("plot_losses needs a History (or its .history dict) with d_loss and g_loss.")
     epochs = np.arange(1, len(h["d_loss"]) + 1)
     fig = Figure(figsize=(10, 3.6), layout="constrained")

@@ -36,10 +36,16 @@ def sha256(path: str | os.PathLike) -> str:
 def read_checksums(sums_file: str | os.PathLike = CHECKSUMS) -> dict[str, str]:
     """Read a ``sha256sum``-style file into ``{relative path: digest}``."""
     sums = {}
-    for line in Path(sums_file).read_text().splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            sums[name.lstrip("*")] = digest
+    for number, line in enumerate(Path(sums_file).read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=1)
+        if len(parts) != 2 or len(parts[0]) != 64 or any(c not in "0123456789abcdef" for c in parts[0]):
+            raise ValueError(
+                f"{sums_file} line {number} is not '<sha256 hex>  <path>': {line[:80]!r}. "
+                "Regenerate it with python scripts/update_checksums.py."
+            )
+        sums[parts[1].lstrip("*")] = parts[0]
     return sums
 
 
@@ -133,5 +139,9 @@ def load_pretrained(name: str, network: str = "generator") -> keras.Model:
 
 def latent_batch(generator: keras.Model, n: int, seed: int = 0) -> np.ndarray:
     """Draw ``n`` seeded standard-normal latent vectors of the right length for ``generator``."""
+    if not isinstance(generator, keras.Model):
+        raise TypeError(f"latent_batch needs a keras.Model generator, got {type(generator).__name__}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive number of latent vectors, got {n!r}.")
     latent_dim = int(generator.inputs[0].shape[-1])
     return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype("float32")

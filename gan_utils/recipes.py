@@ -48,6 +48,22 @@ class Recipe:
     jit_compile: bool = False
     subset: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.model not in ("vanilla", "dcgan", "cgan"):
+            raise ValueError(f"unknown model {self.model!r}: choose one of vanilla, dcgan, cgan.")
+        for name in ("latent_dim", "width", "batch_size", "epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Recipe.{name} must be a positive integer, got {value!r}.")
+        for name in ("d_lr", "g_lr"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+                raise ValueError(f"Recipe.{name} must be a learning rate in (0, 1), e.g. 2e-4; got {value!r}.")
+        if not 0 <= self.beta_1 < 1:
+            raise ValueError(f"Recipe.beta_1 must be in [0, 1), got {self.beta_1!r}.")
+        if self.subset is not None and (isinstance(self.subset, bool) or not isinstance(self.subset, int) or self.subset < 1):
+            raise ValueError(f"Recipe.subset must be a positive number of images or None, got {self.subset!r}.")
+
 
 RECIPES: dict[str, Recipe] = {
     "vanilla": Recipe("vanilla", latent_dim=64, width=1024, batch_size=64, epochs=30, d_lr=2e-4, g_lr=2e-4),
@@ -110,6 +126,8 @@ def build_gan(recipe: Recipe | str, seed: int = 0) -> GAN:
     """
     if isinstance(recipe, str):
         recipe = get_recipe(recipe)
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"build_gan needs a recipe (a Recipe) or a model name ({', '.join(MODELS)}), got {recipe!r}.")
     generator, discriminator = build_networks(recipe)
     gan = GAN(generator, discriminator, ema_decay=recipe.ema_decay, seed=seed, name=f"{recipe.model}_gan")
     gan.compile(
