@@ -89,9 +89,10 @@ def jupyterlab_server(tmp_path):
     _write_notebook(root / "explorer.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
     home = tmp_path / "jupyter"
-    env = dict(os.environ)
-    env.update(  # keep the reader's Jupyter settings and workspaces out of it, and ours out of theirs
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
+    env.update(  # keep the reader's Jupyter settings, kernels and workspaces out of it, and ours out of theirs
         JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_DATA_DIR=str(home / "data"),
         JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         IPYTHONDIR=str(home / "ipython"), PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
         PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
