@@ -390,11 +390,14 @@ class LatentExplorer:
 
     * **Directions**: one slider per principal direction of the latent space (see
       :func:`latent_directions`); each slider adds ``value * direction`` to the vector you started
-      from, in units of the prior's standard deviation. Name them with :meth:`name_directions`
-      once you have seen what they do (:meth:`figure` with ``what="directions"`` shows it).
+      from, in units of the prior's standard deviation. The directions are found once per
+      generator (from seed 0, whatever the explorer's seed). Name them with
+      :meth:`name_directions` once you have seen what they do (``figure("directions")`` shows it).
     * **Coordinates**: sliders over the first ``n_coordinates`` raw entries ``z[i]``.
     * **Interpolate**: a slider ``t`` from 0 to 1 on the path between two vectors (``start`` and
       ``end``), straight (linear) or along the sphere (slerp), and a strip of frames along the path.
+      Moving ``t`` sets ``z`` to the point at ``t``; the buttons (or :meth:`set_endpoints`) choose
+      ``start`` and ``end`` (at first: the first vector and the next seed's).
 
     Below the image: a seed field and a "new random z" button (the seed field increments, so every
     vector you see can be drawn again with :func:`gan_utils.latent_batch`), and for a conditional
@@ -412,6 +415,9 @@ class LatentExplorer:
     * ``.label``: the digit of a conditional generator (None otherwise); assignable.
     * :meth:`export`: writes the current image, the interpolation strip or the direction grid as
       a figure (PNG, SVG, PDF) through :func:`gan_utils.plotting.save_figure`.
+
+    Without a widget front end (nbconvert's HTML, GitHub, an old Colab runtime) the displayed cell
+    shows a PNG of ``figure("directions")`` instead: rows are directions, columns steps along them.
 
     Speed: each change runs a compiled single-vector forward pass (``tf.function``, XLA by default,
     warmed up here) and encodes a small PNG; ``benchmarks/explorer_latency.py`` measures it.
