@@ -22,7 +22,7 @@ import gan_utils
 from gan_utils import plotting, pretrained
 from gan_utils.data import check_digits, load_mnist, mnist_source
 from gan_utils.recipes import MODELS, build_gan, get_recipe
-from gan_utils.training import TimeBudget, fit_gan
+from gan_utils.training import fit_gan
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -71,7 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[gan_utils.train] {args.model}: {len(images)} images from {mnist_source(args.data)}; {recipe}", flush=True)
 
     gan = build_gan(recipe, seed=args.seed)
-    budget = TimeBudget(args.time_budget) if args.time_budget else None
     start = time.perf_counter()
     history = fit_gan(
         gan,
@@ -82,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         output_dir=args.output,
         resume=args.resume,
-        callbacks=[budget] if budget else [],
+        time_budget=args.time_budget,
         verbose=0 if args.quiet else "auto",
     )
     seconds = time.perf_counter() - start
@@ -101,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             "digits": args.digits,
             "images": len(images),
             "data": mnist_source(args.data),
-            "epochs_completed": len(history.history.get("d_loss", [])),
-            "stopped_by_time_budget": bool(budget and budget.stopped_early),
+            "epochs_completed": history.epochs_completed,
+            "stopped_by_time_budget": history.stopped_by_time_budget,
             "training_seconds_this_session": round(seconds, 1),
             "hardware": f"{platform.machine()} {platform.processor() or ''}".strip(),
             "versions": {"python": platform.python_version(), "gan_utils": gan_utils.__version__},

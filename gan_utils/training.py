@@ -353,11 +353,14 @@ def _digest(arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def save_checkpoint(gan: GAN, directory: str | os.PathLike, epoch: int, history: dict | None = None) -> Path:
+def save_checkpoint(
+    gan: GAN, directory: str | os.PathLike, epoch: int, history: dict | None = None, run: dict | None = None
+) -> Path:
     """Write the whole training state atomically to ``directory/checkpoint.npz``.
 
     Holds both networks, both optimizers' state, the fixed latent batch, the noise seed state, the
-    epoch counter and the history so far, plus a SHA-256 digest of all of it. The file is written in
+    epoch counter, the history so far and ``run`` (the settings a resume must match: seed, batch
+    size, a fingerprint of the data), plus a SHA-256 digest of all of it. The file is written in
     full to a temporary name, flushed to disk, then renamed into place; the checkpoint it replaces
     is kept as ``checkpoint.prev.npz``. No pickling: plain arrays and a JSON string.
     """
@@ -372,7 +375,7 @@ def save_checkpoint(gan: GAN, directory: str | os.PathLike, epoch: int, history:
     for group, variables in gan.state_variables().items():
         for i, v in enumerate(variables):
             arrays[f"{group}/{i:04d}"] = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
-    meta = {"epoch": int(epoch), "history": history or {}, "format": 1}
+    meta = {"epoch": int(epoch), "history": history or {}, "run": run or {}, "format": 1}
     arrays["meta"] = np.array(json.dumps(meta))
     arrays["digest"] = np.array(_digest(arrays))
     buffer = io.BytesIO()
@@ -484,6 +487,19 @@ class SampleGrid(keras.callbacks.Callback):
         self.frames: list[np.ndarray] = []
         self.epochs: list[int] = []
 
+    def load_frames(self, up_to_epoch: int) -> None:
+        """Read back the grids this run saved before a resume (``epoch_NNNN.png`` up to that epoch)."""
+        if self.directory is None:
+            return
+        from PIL import Image
+
+        for epoch in range(1, up_to_epoch + 1):
+            path = self.directory / f"epoch_{epoch:04d}.png"
+            if path.is_file():
+                with Image.open(path) as img:
+                    self.frames.append(np.asarray(img.convert("L")))
+                self.epochs.append(epoch)
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if (epoch + 1) % self.every:
             return
@@ -520,10 +536,11 @@ class Checkpoint(keras.callbacks.Callback):
     run would skip the rest of it. Resuming repeats that epoch from its start instead.
     """
 
-    def __init__(self, directory: str | os.PathLike, history: dict | None = None):
+    def __init__(self, directory: str | os.PathLike, history: dict | None = None, run: dict | None = None):
         super().__init__()
         self.directory = Path(directory)
         self.history = {k: list(v) for k, v in (history or {}).items()}
+        self.run = dict(run or {})
         self.steps_done = 0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
@@ -541,7 +558,7 @@ class Checkpoint(keras.callbacks.Callback):
             return  # never overwrite a good checkpoint with a diverged state
         for k, v in logs.items():
             self.history.setdefault(k, []).append(float(v))
-        save_checkpoint(self.model, self.directory, epoch + 1, self.history)
+        save_checkpoint(self.model, self.directory, epoch + 1, self.history, self.run)
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -578,14 +595,17 @@ class TimeBudget(keras.callbacks.Callback):
             raise ValueError(f"time budget must be a positive number of seconds, got {seconds!r}.")
         self.seconds = float(seconds)
         self.stopped_early = False
+        self.stopped_mid_epoch = False
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.start = time.perf_counter()
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if time.perf_counter() - self.start >= self.seconds:
+        if not self.stopped_early and time.perf_counter() - self.start >= self.seconds:
             self.model.stop_training = True
             self.stopped_early = True
+            steps = (self.params or {}).get("steps")
+            self.stopped_mid_epoch = steps is not None and batch + 1 < steps
 
 
 # ----------------------------------------------------------------------------------- the driver
@@ -649,6 +669,7 @@ def fit_gan(
         labels = None
 
     start_epoch, previous = 0, {}
+    run = {"seed": int(seed), "batch_size": int(batch_size), "images": len(images), "data_sha256": _fingerprint(images, labels)}
     out = Path(output_dir) if output_dir is not None else None
     if out is not None:
         if out.exists() and not out.is_dir():
@@ -662,6 +683,7 @@ def fit_gan(
         if resume:
             meta = restore_checkpoint(gan, out)
             if meta is not None:
+                _check_same_run(meta.get("run") or {}, run, out)
                 start_epoch, previous = meta["epoch"], meta["history"]
     elif resume:
         raise ValueError("resume=True needs output_dir, the folder holding the checkpoint.")
@@ -669,14 +691,18 @@ def fit_gan(
     if start_epoch >= epochs:  # the run already finished: nothing to train
         done = keras.callbacks.History()
         done.history = previous
+        done.sample_grid = SampleGrid(sample_every, out / "samples")
+        done.sample_grid.load_frames(start_epoch)
+        done.stopped_by_time_budget, done.epochs_completed = False, start_epoch
         return done
     dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
     grid = SampleGrid(sample_every, out / "samples" if out else None, show=show_samples)
-    all_callbacks: list[keras.callbacks.Callback] = [StopOnNonFinite(), grid, *callbacks]
-    if time_budget is not None:
-        all_callbacks.append(TimeBudget(time_budget))
+    if start_epoch and out is not None:
+        grid.load_frames(start_epoch)  # the GIF of a resumed run starts at epoch 1, not at the resume
+    budget = TimeBudget(time_budget) if time_budget is not None else None
+    all_callbacks: list[keras.callbacks.Callback] = [StopOnNonFinite(), grid, *callbacks, *([budget] if budget else [])]
     if out is not None:  # last, so the checkpoint's history includes what other callbacks logged
-        all_callbacks += [GifWriter(grid, out / "progress.gif"), Checkpoint(out, previous)]
+        all_callbacks += [GifWriter(grid, out / "progress.gif"), Checkpoint(out, previous, run)]
     result = gan.fit(
         dataset,
         epochs=epochs,
@@ -689,4 +715,28 @@ def fit_gan(
     merged = {k: list(previous.get(k, [])) + [float(v) for v in vals] for k, vals in result.history.items()}
     result.history = merged
     result.sample_grid = grid  # the frames, for plotting and animations
+    budgets = [cb for cb in all_callbacks if isinstance(cb, TimeBudget)]
+    result.stopped_by_time_budget = any(cb.stopped_early for cb in budgets)
+    result.epochs_completed = len(merged.get("d_loss", [])) - int(any(cb.stopped_mid_epoch for cb in budgets))
     return result
+
+
+def _fingerprint(images: np.ndarray, labels: np.ndarray | None) -> str:
+    """SHA-256 of the training data, so that a resume can tell it is fed the same images."""
+    h = hashlib.sha256(np.ascontiguousarray(images).tobytes())
+    if labels is not None:
+        h.update(np.ascontiguousarray(labels).tobytes())
+    return h.hexdigest()
+
+
+def _check_same_run(saved: dict, current: dict, directory: Path) -> None:
+    """Refuse to resume a checkpoint with other data, seed or batch size: it would not continue that run."""
+    differ = [k for k in current if k in saved and saved[k] != current[k]]
+    if differ:
+        said = ", ".join(f"{k}={saved[k]!r} (now {current[k]!r})" for k in differ if k != "data_sha256")
+        if "data_sha256" in differ:
+            said = (said + ", " if said else "") + "different training images (digits, subset or file)"
+        raise ValueError(
+            f"the checkpoint in {directory} belongs to a run with other settings: {said}. Resume with "
+            "the same settings, or train into a new output folder."
+        )

@@ -166,3 +166,36 @@ def test_smoke_recipe_is_small():
 def test_unknown_recipe_is_refused():
     with pytest.raises(ValueError, match="choose one of"):
         gan_utils.get_recipe("stylegan")
+
+
+def test_resume_with_other_settings_is_refused(mnist_small, tmp_path):
+    x, _ = mnist_small
+    fit_gan(small_dcgan(), x, epochs=1, batch_size=128, output_dir=tmp_path, verbose=0)
+    with pytest.raises(ValueError, match=r"batch_size=128 \(now 64\)"):
+        fit_gan(small_dcgan(), x, epochs=2, batch_size=64, output_dir=tmp_path, resume=True, verbose=0)
+    with pytest.raises(ValueError, match="different training images"):
+        fit_gan(small_dcgan(), x[:256], epochs=2, batch_size=128, output_dir=tmp_path, resume=True, verbose=0)
+
+
+def test_resumed_run_keeps_the_earlier_frames_of_its_animation(mnist_small, tmp_path):
+    from PIL import Image
+
+    x, _ = mnist_small
+    fit_gan(small_dcgan(), x, epochs=1, batch_size=128, output_dir=tmp_path, verbose=0)
+    history = fit_gan(small_dcgan(), x, epochs=3, batch_size=128, output_dir=tmp_path, resume=True, verbose=0)
+    assert history.sample_grid.epochs == [1, 2, 3] and history.epochs_completed == 3
+    with Image.open(tmp_path / "progress.gif") as gif:
+        assert gif.n_frames == 3
+
+
+def test_a_finished_run_is_reloaded_not_retrained(mnist_small, tmp_path):
+    x, _ = mnist_small
+    first = fit_gan(small_dcgan(), x, epochs=2, batch_size=128, output_dir=tmp_path, verbose=0)
+    again = fit_gan(small_dcgan(), x, epochs=2, batch_size=128, output_dir=tmp_path, resume=True, verbose=0)
+    assert again.history == first.history and len(again.sample_grid.frames) == 2
+
+
+def test_a_time_budget_stop_does_not_count_the_partial_epoch(mnist_small):
+    x, _ = mnist_small
+    history = fit_gan(small_dcgan(), x, epochs=3, batch_size=64, time_budget=1e-6, verbose=0)
+    assert history.stopped_by_time_budget and history.epochs_completed == 0
