@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 notebooks: setup
 	mkdir -p $(HTML)
 	cd notebooks && ../$(BIN)/jupyter nbconvert --to html --execute --ExecutePreprocessor.timeout=-1 \
+		--ExecutePreprocessor.store_widget_state=False \
 		--output-dir ../$(HTML) *.ipynb
 	@echo "HTML renderings in $(HTML)/, figures in files/"
 

@@ -13,6 +13,19 @@ import keras
 from keras import layers
 
 
+def num_classes(generator: keras.Model) -> int:
+    """Number of classes a conditional generator draws, read from its label ``Embedding``.
+
+    Example:
+        >>> num_classes(build_conditional_generator(latent_dim=8, width=4))
+        10
+    """
+    for layer in generator.layers:
+        if isinstance(layer, keras.layers.Embedding):
+            return int(layer.input_dim)
+    raise ValueError("a conditional generator needs an Embedding layer for its labels.")
+
+
 def _check_int(name: str, value: object, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")

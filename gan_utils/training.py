@@ -31,6 +31,7 @@ from keras import ops
 
 from gan_utils import plotting
 from gan_utils.data import make_dataset
+from gan_utils.models import num_classes
 
 #: Anything keras.ops accepts: a NumPy array, a tf.Tensor, a keras tensor.
 TensorLike = typing.Any
@@ -132,7 +133,7 @@ class GAN(keras.Model):
                 f"the generator makes samples of shape {self.sample_shape} but the discriminator "
                 f"expects {d_shape}: build both for the same image shape."
             )
-        self.num_classes = _num_classes(generator) if self.conditional else None
+        self.num_classes = num_classes(generator) if self.conditional else None
         if isinstance(sample_count, bool) or not isinstance(sample_count, int) or sample_count < 1:
             raise ValueError(f"sample_count (the fixed latent batch) must be a positive integer, e.g. 64; got {sample_count!r}.")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
@@ -320,13 +321,6 @@ def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
     """True under a MultiWorkerMirroredStrategy that spans several machines (processes)."""
     in_multi_worker_mode = getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and in_multi_worker_mode()
-
-
-def _num_classes(generator: keras.Model) -> int:
-    for layer in generator.layers:
-        if isinstance(layer, keras.layers.Embedding):
-            return int(layer.input_dim)
-    raise ValueError("a conditional generator needs an Embedding layer for its labels.")
 
 
 def check_labels(labels: np.ndarray, n: int, num_classes: int) -> np.ndarray:

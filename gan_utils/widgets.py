@@ -33,7 +33,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from gan_utils import plotting
+from gan_utils import models, plotting
 from gan_utils.pretrained import latent_batch
 
 #: The ipywidgets versions this module is tested with, as a pip requirement.
@@ -147,12 +147,7 @@ class _Generator:
         self.latent_dim = int(z_shape[1])
         self.conditional = self.label_index is not None
         self.label_shape = tuple(inputs[self.label_index].shape[1:]) if self.conditional else ()
-        self.num_classes = None
-        if self.conditional:
-            embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
-            if not embeddings:
-                raise ValueError("a conditional generator needs an Embedding layer for its labels.")
-            self.num_classes = int(embeddings[0].input_dim)
+        self.num_classes = models.num_classes(generator) if self.conditional else None
 
         z_spec = tf.TensorSpec((1, self.latent_dim), tf.float32)
         zs_spec = tf.TensorSpec((None, self.latent_dim), tf.float32)
