@@ -169,12 +169,14 @@ class GAN(keras.Model):
         g_optimizer: keras.optimizers.Optimizer | None = None,
         *,
         label_smoothing: float = 0.0,
+        generator_loss: str = "non_saturating",
         jit_compile: bool | str = "auto",
         **kwargs,
     ) -> None:
         """Set one optimizer per network (default Adam(2e-4, beta_1=0.5), as in the DCGAN paper).
 
-        ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets Keras choose (it picks XLA
+        ``generator_loss`` is ``"non_saturating"`` (default) or ``"saturating"`` (the minimax loss as
+        written, for experiments: see :func:`generator_loss`). ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets Keras choose (it picks XLA
         on GPUs and TPUs, not on CPUs).
         """
         for name, opt in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
@@ -194,11 +196,19 @@ class GAN(keras.Model):
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.label_smoothing = float(label_smoothing)
+        if generator_loss not in ("non_saturating", "saturating"):
+            raise ValueError(f"generator_loss must be 'non_saturating' or 'saturating', got {generator_loss!r}.")
+        self.generator_loss_kind = generator_loss
         # Create the optimizers' state now, inside the caller's tf.distribute scope, and not lazily
         # in the first traced training step, where a distribution strategy cannot create variables.
         for opt, net in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
             if not opt.built:
                 opt.build(net.trainable_weights)
+
+    def fit(self, *args, shuffle: bool = False, **kwargs) -> keras.callbacks.History:
+        """Keras' ``fit``, with ``shuffle=False`` by default: datasets from :func:`make_dataset` are
+        already shuffled, per epoch (Keras cannot shuffle a ``tf.data`` dataset and would warn)."""
+        return super().fit(*args, shuffle=shuffle, **kwargs)
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -241,12 +251,12 @@ class GAN(keras.Model):
         grads = tape.gradient(scaled, self.discriminator.trainable_weights)
         self.d_optimizer.apply(grads, self.discriminator.trainable_weights)
 
-        # 2) Generator: make the discriminator say "real" (non-saturating loss).
+        # 2) Generator: make the discriminator say "real" (the non-saturating loss by default).
         z = self._noise(batch, replicas)
         with tf.GradientTape() as tape:
             fake = self.generator(self._g_inputs(z, labels), training=True)
             g_logits = self.discriminator(self._d_inputs(fake, labels), training=True)
-            g_loss = generator_loss(g_logits)
+            g_loss = generator_loss(g_logits, self.generator_loss_kind)
             scaled = g_loss / replicas
         grads = tape.gradient(scaled, self.generator.trainable_weights)
         self.g_optimizer.apply(grads, self.generator.trainable_weights)
@@ -495,8 +505,8 @@ class SampleGrid(keras.callbacks.Callback):
                 self.epochs.append(epoch)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if (epoch + 1) % self.every:
-            return
+        if (epoch + 1) % self.every or len(self.model.sample_shape) not in (2, 3):
+            return  # not an epoch to draw, or samples are points (toy GANs), not images
         grid = plotting.image_grid(self.model.sample()[: self.n])
         self.frames.append(grid)
         self.epochs.append(epoch + 1)
@@ -703,7 +713,6 @@ def fit_gan(
         initial_epoch=start_epoch,
         steps_per_epoch=len(images) // batch_size,
         callbacks=all_callbacks,
-        shuffle=False,  # the dataset is already shuffled, per epoch
         verbose=verbose,
     )
     merged = {k: list(previous.get(k, [])) + [float(v) for v in vals] for k, vals in result.history.items()}

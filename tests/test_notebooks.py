@@ -43,7 +43,7 @@ def test_the_series_is_numbered_in_reading_order():
 def test_badge_opens_this_notebook_from_the_project_repository(path):
     first = source(cells(path)[0])
     assert first.startswith("# "), "the first cell is the title"
-    badges = re.findall(r"\]\((https://colab\.research\.google\.com/[^)]+)\)", first)
+    badges = re.findall(r"\]\((https://colab\.research\.google\.com/github/[^)]+)\)", first)
     assert badges == [config.colab_url(path.name)]
 
 
