@@ -44,10 +44,12 @@ from gan_utils.widgets import LatentDirections, LatentExplorer, interpolate, lat
 from gan_utils.metrics import (
     QualityMonitor,
     classifier_features,
+    conditional_accuracy,
     evaluate,
     frechet_distance,
     load_classifier,
     precision_recall,
+    nearest_real,
     predict_classes,
     real_floor,
 )
@@ -145,6 +147,8 @@ __all__ = [
     # measuring samples (the MNIST classifier)
     "evaluate",
     "real_floor",
+    "nearest_real",
+    "conditional_accuracy",
     "QualityMonitor",
     "load_classifier",
     "classifier_features",

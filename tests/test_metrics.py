@@ -280,3 +280,13 @@ def test_nearest_real_refuses_k_larger_than_the_reference():
     x, _ = gan_utils.load_mnist(subset=4, seed=5)
     with pytest.raises(ValueError, match="more than the 4 reference images"):
         metrics.nearest_real(x, x, k=5)
+
+
+def test_conditional_accuracy_counts_what_the_classifier_reads():
+    gan_utils.set_seed(0)
+    g = gan_utils.build_conditional_generator(8, width=4)  # untrained: it draws noise, not digits
+    acc = metrics.conditional_accuracy(g, n_per_class=20)
+    assert acc["confusion"].shape == (10, 10) and acc["confusion"].sum() == 200
+    assert acc["confusion"].sum(axis=1).tolist() == [20] * 10
+    assert np.allclose(acc["per_class"], acc["confusion"].diagonal() / 20)
+    assert acc["overall"] < 0.5  # noise is not read as the digit asked for
