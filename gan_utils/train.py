@@ -25,6 +25,22 @@ from gan_utils.recipes import MODELS, build_gan, get_recipe
 from gan_utils.training import fit_gan
 
 
+def describe_hardware() -> str:
+    """One line naming the CPU (model, cores) and any GPUs TensorFlow sees, for run.json and model cards."""
+    import os
+
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return f"{cpu}, {os.cpu_count()} CPU cores" + (f", GPUs: {', '.join(gpus)}" if gpus else ", no GPU")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line (see ``python -m gan_utils.train --help``)."""
     p = argparse.ArgumentParser(prog="python -m gan_utils.train", description=__doc__.split("\n\n")[0])
@@ -103,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             "epochs_completed": history.epochs_completed,
             "stopped_by_time_budget": history.stopped_by_time_budget,
             "training_seconds_this_session": round(seconds, 1),
-            "hardware": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "hardware": describe_hardware(),
             "versions": {"python": platform.python_version(), "gan_utils": gan_utils.__version__},
         },
         out / "run.json",
