@@ -234,6 +234,16 @@ class LatentDirections:
     explained_variance_ratio: np.ndarray
     layer: str
 
+    def __post_init__(self) -> None:
+        vectors = np.asarray(self.vectors)
+        ratios = np.asarray(self.explained_variance_ratio)
+        if vectors.ndim != 2 or not len(vectors):
+            raise ValueError(f"vectors must have shape (k, latent_dim) with k >= 1, got {vectors.shape}.")
+        if ratios.shape != (len(vectors),):
+            raise ValueError(
+                f"explained_variance_ratio must hold one share per direction, shape ({len(vectors)},); got {ratios.shape}."
+            )
+
 
 def _default_layer(generator: keras.Model) -> keras.layers.Layer:
     """The first BatchNormalization before any convolution, else the first Dense layer."""

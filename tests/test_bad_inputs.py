@@ -4,9 +4,7 @@ what was wrong.
 The table below has one row per bad input tried: the callable, its positional and keyword
 arguments, the exception type expected and a regular expression its message must match. Arguments
 that need files, folders or models are built when their row runs, in that row's temporary folder
-(``Make(lambda tmp: ...)``). Rows marked ``gap=`` are inputs that a function does not check yet, in a
-module this file's authors do not own; they are expected to fail (xfail) until that module checks
-them, and are listed in the reliability report.
+(``Make(lambda tmp: ...)``).
 """
 
 from __future__ import annotations
@@ -53,10 +51,9 @@ def resolve(value, tmp: Path):
     return value
 
 
-def bad(name: str, fn, *args, raises: type[BaseException], match: str, gap: str | None = None, **kwargs):
+def bad(name: str, fn, *args, raises: type[BaseException], match: str, **kwargs):
     """One row: ``fn(*args, **kwargs)`` must raise ``raises`` with a message matching ``match``."""
-    marks = [pytest.mark.xfail(reason=f"not checked yet (reported): {gap}", strict=False)] if gap else []
-    return pytest.param(fn, args, kwargs, raises, match, id=name, marks=marks)
+    return pytest.param(fn, args, kwargs, raises, match, id=name)
 
 
 @functools.cache
@@ -392,10 +389,8 @@ CASES = [
     bad("precision_recall: features of different lengths", gan_utils.precision_recall, np.ones((10, 3)), np.ones((10, 4)), raises=ValueError, match="3 features but fake_features 4"),
     # latent space widgets
     bad("LatentExplorer: not a generator", gan_utils.LatentExplorer, "generator", raises=TypeError, match="needs a keras.Model generator, got str"),
-    bad("LatentExplorer: no directions", gan_utils.LatentExplorer, Make(lambda t: G8()), n_directions=0, raises=ValueError, match="n_directions",
-        gap="widgets.LatentExplorer does not check n_directions"),
-    bad("LatentDirections: fewer variances than directions", gan_utils.LatentDirections, np.zeros((3, 8)), np.zeros(2), "dense", raises=ValueError, match="explained_variance_ratio",
-        gap="widgets.LatentDirections does not check its arrays agree"),
+    bad("LatentExplorer: negative number of directions", gan_utils.LatentExplorer, Make(lambda t: G8()), n_directions=-1, raises=ValueError, match="n_directions"),
+    bad("LatentDirections: fewer variances than directions", gan_utils.LatentDirections, np.zeros((3, 8)), np.zeros(2), "dense", raises=ValueError, match="explained_variance_ratio"),
     bad("latent_directions: not a generator", gan_utils.latent_directions, "generator", raises=TypeError, match="keras.Model generator, got str"),
     bad("latent_directions: no directions", gan_utils.latent_directions, Make(lambda t: G8()), 0, raises=ValueError, match="n_directions must be an integer from 1 to latent_dim = 8, got 0"),
     bad("latent_directions: unknown layer", gan_utils.latent_directions, Make(lambda t: G8()), layer="nope", raises=ValueError, match="no layer named 'nope'; its layers are"),
