@@ -1,0 +1,249 @@
+"""Time to quality: the project's DCGAN against the TensorFlow tutorial's DCGAN, same machine, same loop.
+
+    python benchmarks/time_to_quality.py            # budgets 1, 3, 5 and 15 minutes (~35 min in all)
+    python benchmarks/time_to_quality.py --quick    # budgets 0.5 and 1 minute (~5 min)
+
+Each model is trained *once* with ``gan_utils.GAN`` / ``gan_utils.fit_gan`` (so only the recipe
+differs): (a) the project's recipe ``"dcgan"``; (b) the tutorial's DCGAN (``reference_dcgan.py``:
+batch 256, Adam 1e-4, latent 100). When the training clock passes each budget the generator used for
+sampling is saved (the clock stops while it is saved); after both runs every checkpoint is scored
+with ``gan_utils.metrics.evaluate`` on 10,000 images from one fixed latent batch (the same normal
+draws for both models: the project's 64-long z are the first 64 entries of the reference's 100).
+The table gives training seconds, steps, images per second (all images seen / training seconds,
+start-up and tracing included), achieved GFLOP/s against the CPU's peak (see :func:`cpu_peak_gflops`
+and :func:`training_flops_per_image`), FID (MNIST classifier features), precision, recall and
+class KL, plus the real-versus-real floor of the metric. Sample grids of every checkpoint go to
+``build/benchmarks/time_to_quality/`` with the raw results (``results.json``).
+
+Not in CI: the figures depend on the machine and on what else runs on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "build" / "benchmarks" / "time_to_quality"
+FULL_BUDGETS = (60.0, 180.0, 300.0, 900.0)
+QUICK_BUDGETS = (30.0, 60.0)
+
+
+# ------------------------------------------------------------------------------ FLOPs and peak
+def forward_flops(model: keras.Model) -> int:
+    """FLOPs (2 x multiply-accumulates) of one image through ``model``'s Dense and conv layers.
+
+    Batch norm, activations, dropout, the loss and the optimizer update are left out (a few percent).
+
+    Example:
+        >>> m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        >>> forward_flops(m)
+        24
+    """
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            total += 2 * int(layer.kernel.shape[0]) * int(layer.kernel.shape[1])
+        elif isinstance(layer, keras.layers.Conv2DTranspose):
+            # every input position scatters a kh x kw x c_out patch, computed from c_in channels
+            kh, kw, c_out, c_in = (int(d) for d in layer.kernel.shape)
+            h, w = (int(d) for d in layer.input.shape[1:3])
+            total += 2 * h * w * kh * kw * c_in * c_out
+        elif isinstance(layer, keras.layers.Conv2D):
+            kh, kw, c_in, c_out = (int(d) for d in layer.kernel.shape)
+            h, w = (int(d) for d in layer.output.shape[1:3])
+            total += 2 * h * w * kh * kw * c_in * c_out
+    return total
+
+
+def training_flops_per_image(generator: keras.Model, discriminator: keras.Model) -> int:
+    """FLOPs per training image of one ``GAN.train_step``: ``4 G + 9 D`` forward passes.
+
+    With G and D the forward FLOPs of one image, and a backward pass counted as twice the forward
+    (gradients for the inputs and for the weights): the discriminator's step runs G forward and D
+    forward + backward on a real and a generated image (``G + 6 D``); the generator's step runs G
+    and D forward + backward (``3 G + 3 D``).
+    """
+    return 4 * forward_flops(generator) + 9 * forward_flops(discriminator)
+
+
+def cpu_peak_gflops(flops_per_cycle: int | None = None) -> tuple[float, str]:
+    """This machine's theoretical fp32 peak in GFLOP/s, and the assumption it rests on.
+
+    ``cores x clock x FLOPs per cycle per core``. Cores: the CPUs this process may run on. Clock:
+    the largest "cpu MHz" of /proc/cpuinfo (on a virtual machine, the nominal TSC rate; turbo is not
+    counted). FLOPs per cycle: 64 with AVX-512 (16 fp32 lanes x 2 FLOPs per fused multiply-add x 2
+    FMA units), 32 with AVX2 only.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    mhz = [float(v) for v in re.findall(r"cpu MHz\s*:\s*([\d.]+)", info)]
+    ghz = max(mhz) / 1000.0 if mhz else 2.0
+    name = re.search(r"model name\s*:\s*(.+)", info)
+    avx512 = " avx512f" in info
+    if flops_per_cycle is None:
+        flops_per_cycle = 64 if avx512 else 32
+    isa = "AVX-512" if avx512 else "AVX2"
+    peak = cores * ghz * flops_per_cycle
+    why = (
+        f"{cores} cores x {ghz:.2f} GHz x {flops_per_cycle} fp32 FLOP/cycle ({isa}: FMA on "
+        f"{flops_per_cycle // 4} lanes x 2 FMA units) = {peak:.0f} GFLOP/s; "
+        f"{name.group(1).strip() if name else platform.processor() or 'unknown CPU'}"
+    )
+    return peak, why
+
+
+# ------------------------------------------------------------------------------------ training
+class Checkpoints(keras.callbacks.Callback):
+    """Save the sampling generator each time the training clock passes a budget; stop after the last.
+
+    The training clock starts with ``fit`` and stops while a checkpoint is written, so the budgets
+    measure training only (start-up and graph tracing are included, as for any user).
+    """
+
+    def __init__(self, budgets, folder: Path, label: str, batch_size: int):
+        super().__init__()
+        self.budgets, self.folder, self.label, self.batch_size = sorted(budgets), folder, label, batch_size
+        self.records: list[dict] = []
+
+    def on_train_begin(self, logs=None):
+        self.start, self.paused, self.steps = time.perf_counter(), 0.0, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        now = time.perf_counter()
+        elapsed = now - self.start - self.paused
+        if not self.budgets or elapsed < self.budgets[0]:
+            return
+        budget = self.budgets.pop(0)
+        gan = self.model
+        path = self.folder / f"{self.label}_{int(budget)}s_generator.keras"
+        gan.sampler.save(path)
+        self.records.append(
+            {
+                "model": self.label,
+                "budget_s": budget,
+                "train_s": elapsed,
+                "steps": self.steps,
+                "images": self.steps * self.batch_size,
+                "images_per_s": self.steps * self.batch_size / elapsed,
+                "generator": str(path),
+            }
+        )
+        print(f"[time_to_quality] {self.label}: {budget:.0f} s budget: {self.steps} steps, "
+              f"{self.steps * self.batch_size / elapsed:.0f} images/s", flush=True)
+        self.paused += time.perf_counter() - now
+        if not self.budgets:
+            gan.stop_training = True
+
+
+def train_with_checkpoints(label: str, gan, batch_size: int, budgets, images: np.ndarray, seed: int) -> list[dict]:
+    """Train one GAN with ``fit_gan`` until the last budget, saving the sampler at each budget."""
+    import gan_utils
+
+    callback = Checkpoints(budgets, OUT, label, batch_size)
+    epochs = 10_000  # far more than any budget allows: the callback stops training
+    gan_utils.fit_gan(gan, images, epochs=epochs, batch_size=batch_size, seed=seed, callbacks=[callback], verbose=0)
+    flops = training_flops_per_image(gan.generator, gan.discriminator)
+    for r in callback.records:
+        r["mflop_per_image"] = flops / 1e6
+        r["gflops"] = r["images_per_s"] * flops / 1e9
+    return callback.records
+
+
+def fixed_latents(n: int, latent_dim: int, seed: int = 2024, width: int = 128) -> np.ndarray:
+    """The benchmark's fixed latent batch: the first ``latent_dim`` of ``width`` seeded normals per row."""
+    return np.random.default_rng(seed).standard_normal((n, width)).astype("float32")[:, :latent_dim]
+
+
+def score(records: list[dict], samples: int) -> None:
+    """Score each checkpoint's generator on the fixed latent batch and save its sample grid."""
+    from gan_utils import metrics, plotting, pretrained
+
+    for r in records:
+        generator = pretrained.load_model_safely(r["generator"])
+        z = fixed_latents(samples, int(generator.inputs[0].shape[-1]))
+        fake = np.asarray(generator.predict(z, batch_size=1000, verbose=0))
+        s = metrics.evaluate(fake)
+        r.update({k: float(s[k]) for k in ("fid", "precision", "recall", "class_kl", "confidence")})
+        r["class_histogram"] = [round(float(v), 4) for v in s["class_histogram"]]
+        grid = OUT / f"{r['model']}_{int(r['budget_s'])}s.png"
+        plotting.save_image(plotting.image_grid(fake[:100], ncols=10), grid)
+        r["grid"] = str(grid.relative_to(REPO))
+
+
+def print_table(records: list[dict], floor: dict, peak: float, why: str) -> None:
+    print(f"\nCPU peak assumed: {why}")
+    print(f"Scores: gan_utils.metrics.evaluate on {floor['n']} generated images vs {floor['n_reference']} MNIST test images; "
+          f"real-vs-real floor (10,000 training images): FID {floor['fid']:.2f}, precision {floor['precision']:.3f}, "
+          f"recall {floor['recall']:.3f}, class KL {floor['class_kl']:.4f}\n")
+    print("| model | budget | training s | steps | images/s | MFLOP/image | GFLOP/s | % of peak | FID | precision | recall | class KL |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in records:
+        print(
+            f"| {r['model']} | {r['budget_s'] / 60:g} min | {r['train_s']:.0f} | {r['steps']} | {r['images_per_s']:.0f} | "
+            f"{r['mflop_per_image']:.0f} | {r['gflops']:.1f} | {100 * r['gflops'] / peak:.1f} | {r['fid']:.2f} | "
+            f"{r['precision']:.3f} | {r['recall']:.3f} | {r['class_kl']:.4f} |"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="budgets of 0.5 and 1 minute instead of 1, 3, 5 and 15")
+    p.add_argument("--budgets", type=float, nargs="+", metavar="SECONDS", help="training-time checkpoints")
+    p.add_argument("--models", nargs="+", default=["dcgan", "reference"], choices=("dcgan", "reference"))
+    p.add_argument("--samples", type=int, default=10_000, help="generated images per score (default 10,000)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    budgets = args.budgets or (QUICK_BUDGETS if args.quick else FULL_BUDGETS)
+
+    import gan_utils
+    from gan_utils import metrics
+    from gan_utils.data import load_mnist
+    from gan_utils.recipes import build_gan, get_recipe
+    from reference_dcgan import REFERENCE_BATCH_SIZE, build_reference_gan
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    peak, why = cpu_peak_gflops()
+    images, _ = load_mnist()
+    print(f"[time_to_quality] budgets {list(budgets)} s; {platform.machine()}, {why}; "
+          f"load average before start {os.getloadavg()[0]:.2f}", flush=True)
+    records: list[dict] = []
+    for label in args.models:
+        gan_utils.set_seed(args.seed)
+        if label == "dcgan":
+            recipe = get_recipe("dcgan", smoke=False)
+            gan, batch_size = build_gan(recipe, seed=args.seed), recipe.batch_size
+            print(f"[time_to_quality] dcgan recipe: {recipe}", flush=True)
+        else:
+            gan, batch_size = build_reference_gan(seed=args.seed), REFERENCE_BATCH_SIZE
+        load_before = os.getloadavg()[0]
+        rows = train_with_checkpoints(label, gan, batch_size, budgets, images, args.seed)
+        for r in rows:
+            r["load_average_1min"] = (load_before, os.getloadavg()[0])
+        records += rows
+    score(records, args.samples)
+    floor = metrics.real_floor(args.samples)
+    print_table(records, floor, peak, why)
+    (OUT / "results.json").write_text(
+        json.dumps({"budgets": list(budgets), "peak_gflops": peak, "peak_assumption": why,
+                    "real_floor": {k: floor[k] for k in ("fid", "precision", "recall", "class_kl")},
+                    "records": records}, indent=2) + "\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
