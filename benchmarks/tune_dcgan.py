@@ -122,7 +122,7 @@ SWEEPS = {
         _recipe_variant("op determinism off", deterministic=False),
         _recipe_variant("op determinism on (gan_utils.set_seed)", deterministic=True),
     ],
-    "arch": lambda: [_recipe_variant(f"arch={a}", arch=a, batch_size=32) for a in ("base", "dbn", "g3", "k5")],
+    "arch": lambda: [_recipe_variant(f"arch={a}", arch=a, batch_size=32) for a in ("base", "info", "info_g0", "info_g256_d256")],
     "steps_per_execution": lambda: [
         _recipe_variant(f"steps_per_execution={s}", steps_per_execution=s) for s in (1, 4, 32)
     ],
@@ -360,6 +360,9 @@ def _d_body_info(units=1024):
 
 
 ARCHS = {
+    "info_g0": {"d": _d_body_info(1024)},
+    "info_d256": {"g": _g_body_fc(1024), "d": _d_body_info(256)},
+    "info_g256_d256": {"g": _g_body_fc(256), "d": _d_body_info(256)},
     "info": {"g": _g_body_fc(1024), "d": _d_body_info(1024)},
     "gfc_dfc": {"g": _g_body_fc(1024), "d": _d_body_fc(1024)},
     "gln": {"g": _g_body_norm("layer")},
