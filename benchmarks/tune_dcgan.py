@@ -98,12 +98,12 @@ def _recipe_variant(label, name="dcgan", dataset="gather", steps_per_execution=1
             steps_per_execution=steps_per_execution,
         )
     if arch is not None:
-        use_arch("base")
+        use_arch("recipe")
     return Variant(label, gan, recipe.batch_size, dataset, deterministic)
 
 
 SWEEPS = {
-    "width": lambda: [_recipe_variant(f"width={w}", width=w) for w in (16, 32, 48, 64)],
+    "width": lambda: [_recipe_variant(f"width={w}", width=w) for w in (16, 24, 32, 48, 64)],
     "batch": lambda: [_recipe_variant(f"batch_size={b}", batch_size=b) for b in (16, 32, 64, 128, 256)],
     "jit": lambda: [
         v
@@ -122,12 +122,16 @@ SWEEPS = {
         _recipe_variant("op determinism off", deterministic=False),
         _recipe_variant("op determinism on (gan_utils.set_seed)", deterministic=True),
     ],
-    "arch": lambda: [_recipe_variant(f"arch={a}", arch=a, batch_size=32) for a in ("base", "info", "info_g0", "info_g256_d256")],
+    "arch": lambda: [
+        _recipe_variant("two convolutions each, no hidden layer, no batch norm in D (the first recipe)", arch="base"),
+        _recipe_variant("+ Dense(256) in G, BN + Dense(256) + BN in D (the recipe)"),
+        _recipe_variant("+ Dense(1024) in G and D (InfoGAN's size)", arch="info"),
+    ],
     "steps_per_execution": lambda: [
         _recipe_variant(f"steps_per_execution={s}", steps_per_execution=s) for s in (1, 4, 32)
     ],
     "reference": lambda: [
-        _recipe_variant("project dcgan recipe"),
+        _recipe_variant("project dcgan recipe (the recipe's batch size)"),
         Variant("reference (TF tutorial DCGAN, batch 256)", build_reference_gan(seed=0), REFERENCE_BATCH_SIZE),
         Variant("reference, jit_compile=True", build_reference_gan(seed=0, jit_compile=True), REFERENCE_BATCH_SIZE),
     ],
@@ -240,7 +244,17 @@ class _StopAfter(keras.callbacks.Callback):
 
 from gan_utils import models as _models  # noqa: E402
 
-_BASE_G, _BASE_D = _models._dcgan_generator_body, _models._dcgan_discriminator_body
+_RECIPE_G, _RECIPE_D = _models._dcgan_generator_body, _models._dcgan_discriminator_body
+
+
+def _BASE_G(h, image_shape, width, *_):
+    """The first recipe's generator: no fully connected hidden layer."""
+    return _RECIPE_G(h, image_shape, width, 0)
+
+
+def _BASE_D(x, width, *_):
+    """The first recipe's discriminator: two convolutions, no batch norm, no hidden layer."""
+    return _RECIPE_D(x, width, 0)
 
 
 # Architecture variants tried against the current models.py (patched in for one run, never shipped
@@ -248,7 +262,7 @@ _BASE_G, _BASE_D = _models._dcgan_generator_body, _models._dcgan_discriminator_b
 def _g_body_variant(kernel=4, g_act="relu", extra_conv=False):
     from keras import layers
 
-    def body(h, image_shape, width):
+    def body(h, image_shape, width, *_):
         height, w_, channels = image_shape
         h = layers.Dense((height // 4) * (w_ // 4) * 2 * width, use_bias=False)(h)
         h = layers.BatchNormalization()(h)
@@ -270,7 +284,7 @@ def _g_body_variant(kernel=4, g_act="relu", extra_conv=False):
 def _d_body_variant(kernel=4, bn=False, dropout=0.0):
     from keras import layers
 
-    def body(x, width):
+    def body(x, width, *_):
         h = layers.Conv2D(width, kernel, strides=2, padding="same")(x)
         h = layers.LeakyReLU(0.2)(h)
         if dropout:
@@ -288,8 +302,9 @@ def _d_body_variant(kernel=4, bn=False, dropout=0.0):
 
 def _scaled(body, factor):
     def scaled(*args):
-        *rest, width = args
-        return body(*rest, int(width * factor))
+        if len(args) == 3:  # generator body (h, image_shape, width)
+            return body(args[0], args[1], int(args[2] * factor))
+        return body(args[0], int(args[1] * factor))
 
     return scaled
 
@@ -297,7 +312,7 @@ def _scaled(body, factor):
 def _d_body_fc(units=1024, bn=False):
     from keras import layers
 
-    def body(x, width):
+    def body(x, width, *_):
         h = _BASE_D(x, width)
         h = layers.Dense(units, use_bias=not bn)(h)
         if bn:
@@ -310,7 +325,7 @@ def _d_body_fc(units=1024, bn=False):
 def _g_body_fc(units=1024):
     from keras import layers
 
-    def body(h, image_shape, width):
+    def body(h, image_shape, width, *_):
         h = layers.Dense(units, use_bias=False)(h)
         h = layers.BatchNormalization()(h)
         h = layers.ReLU()(h)
@@ -328,7 +343,7 @@ def _g_body_norm(norm="layer", width_factor=1):
             return layers.LayerNormalization(axis=list(range(1, len(h.shape))))(h)
         return h
 
-    def body(h, image_shape, width):
+    def body(h, image_shape, width, *_):
         width = int(width * width_factor)
         height, w_, channels = image_shape
         h = layers.Dense((height // 4) * (w_ // 4) * 2 * width, use_bias=norm != "layer")(h)
@@ -345,7 +360,7 @@ def _d_body_info(units=1024):
     """InfoGAN's MNIST discriminator: conv, conv + BN, Dense + BN, all LeakyReLU(0.1)."""
     from keras import layers
 
-    def body(x, width):
+    def body(x, width, *_):
         h = layers.Conv2D(width, 4, strides=2, padding="same")(x)
         h = layers.LeakyReLU(0.1)(h)
         h = layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=False)(h)
@@ -373,6 +388,7 @@ ARCHS = {
     "dfc": {"d": _d_body_fc(1024)},
     "gfc": {"g": _g_body_fc(1024)},
     "base": {"g": _BASE_G, "d": _BASE_D},
+    "recipe": {"g": _RECIPE_G, "d": _RECIPE_D},
     "dbn": {"d": _d_body_variant(bn=True)},
     "k5": {"g": _g_body_variant(kernel=5), "d": _d_body_variant(kernel=5)},
     "k3d": {"d": _d_body_variant(kernel=3)},
@@ -488,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("sweep", choices=sorted(SWEEPS))
     s.add_argument("--steps", type=int, default=100)
     s.add_argument("--rounds", type=int, default=5)
+    s.add_argument("--warmup", type=int, default=30, help="untimed steps per variant first (tracing)")
     q = sub.add_parser("quality", help="train one configuration for a fixed time and score it")
     q.add_argument("model", choices=("dcgan", "vanilla"))
     q.add_argument("overrides", nargs="*", metavar="FIELD=VALUE")
@@ -504,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("pattern", nargs="?", default="*")
     args = p.parse_args(argv)
     if args.command == "speed":
-        run_speed(args.sweep, args.steps, args.rounds)
+        run_speed(args.sweep, args.steps, args.rounds, args.warmup)
     elif args.command == "score":
         run_score(args.samples, args.pattern)
     elif args.command == "table":

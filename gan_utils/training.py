@@ -94,6 +94,7 @@ class GAN(keras.Model):
         sample_count: size of the fixed latent batch used for progress grids (:meth:`sample`).
         ema_decay: if set (e.g. 0.999), keep an exponential moving average of the generator's
             weights in ``ema_generator`` and sample from it; it is smoother than the raw weights.
+            The decay warms up from 0.1 (see :meth:`ema_decay_at`), so short runs benefit too.
         seed: seeds the noise drawn during training and the fixed latent batch.
 
     Example:
@@ -287,8 +288,25 @@ class GAN(keras.Model):
         replica = tf.distribute.get_replica_context().replica_id_in_sync_group
         return ops.slice(z, [replica * batch, 0], [batch, self.latent_dim])
 
+    def ema_decay_at(self, step: int) -> "tf.Tensor":
+        """The moving average's decay after ``step`` generator updates: ``min(ema_decay, (1+step)/(10+step))``.
+
+        The warm-up (the schedule of ``tf.train.ExponentialMovingAverage`` with ``num_updates``)
+        lets the average follow the generator closely early on, when its weights move fast, and
+        reach the full decay after ~10,000 steps at 0.999. Without it a 0.999 average lags about
+        1,000 steps behind and still draws its initial noise after a minute of CPU training.
+
+        Example:
+            >>> from gan_utils.models import build_mlp_generator, build_mlp_discriminator
+            >>> gan = GAN(build_mlp_generator(8, (2,), (16,), None), build_mlp_discriminator((2,), (16,)), ema_decay=0.999)
+            >>> round(float(gan.ema_decay_at(90)), 3), round(float(gan.ema_decay_at(100_000)), 3)
+            (0.91, 0.999)
+        """
+        step = ops.cast(step, "float32")
+        return ops.minimum(ops.cast(self.ema_decay, "float32"), (1.0 + step) / (10.0 + step))
+
     def _update_ema(self) -> None:
-        decay = self.ema_decay
+        decay = self.ema_decay_at(self.g_optimizer.iterations)
         for ema_w, w in zip(self.ema_generator.weights, self.generator.weights):
             if w.trainable:
                 ema_w.assign(decay * ema_w + (1.0 - decay) * w)

@@ -111,6 +111,23 @@ def test_ema_generator_is_used_for_sampling(mnist_small):
     assert not np.allclose(raw, gan.sample())  # the average differs from the live weights
 
 
+def test_ema_decay_warms_up_to_its_set_value():
+    gan = small_dcgan(ema_decay=0.999)
+    decays = [float(gan.ema_decay_at(step)) for step in (0, 1, 90, 990, 10_000, 1_000_000)]
+    assert decays == pytest.approx([0.1, 2 / 11, 0.91, 0.991, 0.999, 0.999], abs=1e-6)
+
+
+def test_first_ema_update_uses_the_warm_up_decay(mnist_small):
+    x, _ = mnist_small
+    gan = small_dcgan(ema_decay=0.999)
+    before = [w.numpy().copy() for w in gan.ema_generator.weights]
+    fit_gan(gan, x[:64], epochs=1, batch_size=64, verbose=0)  # exactly one generator step
+    decay = 2 / 11  # (1 + 1) / (10 + 1): with the plain 0.999 the average would barely move
+    for ema_w, w, old in zip(gan.ema_generator.weights, gan.generator.weights, before):
+        expected = decay * old + (1 - decay) * w.numpy() if w.trainable else w.numpy()
+        np.testing.assert_allclose(ema_w.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_sample_grid_keeps_one_frame_per_epoch_and_gif_is_written(mnist_small, tmp_path):
     x, _ = mnist_small
     history = fit_gan(small_dcgan(), x, epochs=2, batch_size=128, output_dir=tmp_path, verbose=0)
