@@ -21,6 +21,7 @@ from pathlib import Path
 import gan_utils
 from gan_utils import plotting, pretrained
 from gan_utils.data import check_digits, load_mnist, mnist_source
+from gan_utils.metrics import QualityMonitor
 from gan_utils.recipes import MODELS, build_gan, get_recipe
 from gan_utils.training import fit_gan
 
@@ -56,8 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data", type=Path, help="MNIST .npz (default: $GAN_UTILS_MNIST, else Keras' download)")
     p.add_argument("--smoke", action="store_true", help="smoke size (as GAN_UTILS_SMOKE=1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--monitor", type=int, metavar="EPOCHS",
+        help="print FID, precision, recall and class KL of 2,000 samples every EPOCHS epochs (gan_utils.metrics)",
+    )
     args = p.parse_args(argv)
-    for name in ("epochs", "batch_size", "subset"):
+    for name in ("epochs", "batch_size", "subset", "monitor"):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
@@ -98,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         output_dir=args.output,
         resume=args.resume,
         time_budget=args.time_budget,
+        callbacks=[QualityMonitor(every=args.monitor, n_samples=2000)] if args.monitor else (),
         verbose=0 if args.quiet else "auto",
     )
     seconds = time.perf_counter() - start

@@ -407,6 +407,7 @@ CASES = [
     bad("CLI: negative batch size", cli, "dcgan", "--output", "runs/x", "--batch-size", "-8", raises=SystemExit, match="(?s)exit 2: .*--batch-size must be a positive integer, got -8"),
     bad("CLI: empty subset", cli, "dcgan", "--output", "runs/x", "--subset", "0", raises=SystemExit, match="(?s)exit 2: .*--subset must be a positive integer, got 0"),
     bad("CLI: digit class 11", cli, "dcgan", "--output", "runs/x", "--digits", "3", "11", raises=SystemExit, match="(?s)exit 2: .*digits must be integers from 0 to 9, got 11"),
+    bad("CLI: zero monitor interval", cli, "dcgan", "--output", "runs/x", "--monitor", "0", raises=SystemExit, match="(?s)exit 2: .*--monitor must be a positive integer, got 0"),
     bad("CLI: zero time budget", cli, "dcgan", "--output", "runs/x", "--time-budget", "0", raises=SystemExit, match="(?s)exit 2: .*--time-budget must be a positive number"),
     bad("CLI: negative seed", cli, "dcgan", "--output", "runs/x", "--seed", "-1", raises=SystemExit, match="(?s)exit 2: .*--seed must be an integer from 0 to 2\\*\\*32 - 1, got -1"),
     bad("CLI: missing data file", cli, "dcgan", "--output", "runs/x", "--data", MISSING, raises=SystemExit, match=r"(?s)exit 2: .*--data .*missing\.npz: no such file"),

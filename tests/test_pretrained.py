@@ -18,7 +18,7 @@ def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
     result = subprocess.run(
         [sys.executable, "-m", "gan_utils.train", "vanilla", "--output", str(out), "--epochs", "2",
-         "--subset", "1024", "--batch-size", "128", "--seed", "3"],
+         "--subset", "1024", "--batch-size", "128", "--seed", "3", "--monitor", "2"],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -39,6 +39,12 @@ def test_cli_writes_weights_samples_and_history(run_dir):
 def test_cli_prints_progress_like_fit(run_dir):
     _, stdout = run_dir
     assert "Epoch 1/2" in stdout and "d_loss" in stdout
+
+
+def test_cli_monitor_prints_quality_scores_every_n_epochs(run_dir):
+    _, stdout = run_dir
+    lines = [line for line in stdout.splitlines() if line.startswith("[QualityMonitor]")]
+    assert len(lines) == 1 and "epoch 2: FID" in lines[0] and "precision" in lines[0], stdout[-2000:]
 
 
 def test_load_generator_round_trip_gives_identical_outputs(run_dir):
