@@ -5,7 +5,8 @@
 
 Prints the metrics row of the model card (``gan_utils.metrics.evaluate`` against the 10,000 MNIST
 test images) with the real-versus-real floor at the same sample size, and the predicted-class shares.
-Unconditional generators only (the conditional one is scored by ``metrics.conditional_accuracy``).
+A conditional generator is scored on 1,000 samples of each digit, and its class accuracy
+(``metrics.conditional_accuracy``) is printed as well.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("run", nargs="?", help="run folder holding generator.keras")
-    source.add_argument("--pretrained", choices=("vanilla", "dcgan"), help="a shipped generator")
+    source.add_argument("--pretrained", choices=("vanilla", "dcgan", "cgan"), help="a shipped generator")
     p.add_argument("--samples", type=int, default=SAMPLES)
     args = p.parse_args(argv)
     if args.pretrained:
@@ -38,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         generator = gan_utils.load_generator(args.run)
     z = gan_utils.latent_batch(generator, args.samples, seed=LATENT_SEED)
-    images = np.concatenate([np.asarray(generator(z[i : i + 500], training=False)) for i in range(0, len(z), 500)])
+    conditional = len(generator.inputs) == 2
+    if conditional:  # equally many of each digit
+        labels = np.repeat(np.arange(10, dtype="int32"), -(-args.samples // 10))[: args.samples]
+        inputs = lambda i: [z[i : i + 500], labels[i : i + 500]]  # noqa: E731
+    else:
+        inputs = lambda i: z[i : i + 500]  # noqa: E731
+    images = np.concatenate([np.asarray(generator(inputs(i), training=False)) for i in range(0, len(z), 500)])
     scores = metrics.evaluate(images)
     floor = metrics.real_floor(args.samples)
     print("| | FID (classifier features) | precision | recall | class KL | confidence |")
@@ -50,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| real-vs-real floor (`metrics.real_floor({args.samples})`) | {floor['fid']:.2f} | "
           f"{floor['precision']:.3f} | {floor['recall']:.3f} | | |")
     print("\nPredicted-class shares:", ", ".join(f"{s:.3f}" for s in scores["class_histogram"]), "(digits 0-9)")
+    if conditional:
+        acc = metrics.conditional_accuracy(generator, n_per_class=1000, seed=0)
+        print("\n| digit | " + " | ".join(str(d) for d in range(10)) + " | all |")
+        print("|---" * 12 + "|")
+        print("| read as asked | " + " | ".join(f"{100 * a:.1f}%" for a in acc["per_class"]) + f" | **{100 * acc['overall']:.1f}%** |")
     return 0
 
 
