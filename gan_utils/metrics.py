@@ -648,7 +648,9 @@ class QualityMonitor(keras.callbacks.Callback):
             logs.update({key: float(scores[key]) for key in self.LOGGED})
         if self.verbose:
             floor = real_floor(self.n_samples, k=self.k) if self.show_floor else None
-            print(f"[QualityMonitor] epoch {epoch + 1}: {format_scores(scores, floor)}", flush=True)
+            # Under Keras' progress bar (verbose=1) the bar's line is still open: start a new one.
+            newline = "\n" if (self.params or {}).get("verbose") in (1, "auto") else ""
+            print(f"{newline}[QualityMonitor] epoch {epoch + 1}: {format_scores(scores, floor)}", flush=True)
 
 
 def nearest_real(images: object, reference: object, k: int = 5, batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
