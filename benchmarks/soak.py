@@ -54,31 +54,42 @@ def memory_mb() -> tuple[float, float]:
 
 
 class Soak(keras.callbacks.Callback):
-    """After each epoch (and after fit_gan's Checkpoint has saved it): verify it, measure memory."""
+    """After each epoch: measure memory; once fit_gan's Checkpoint (the last callback) has saved the
+    epoch, read the checkpoint back and verify it (at the next epoch's start, or at the end of training)."""
 
     def __init__(self, directory: Path):
         super().__init__()
         self.directory = directory
         self.rows: list[dict] = []
+        self.pending: dict | None = None
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._verify_pending()
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         seconds = time.perf_counter() - self.start
+        rss, peak = memory_mb()
+        self.pending = {"epoch": epoch + 1, "d_loss": float(logs["d_loss"]), "g_loss": float(logs["g_loss"]),
+                        "rss": rss, "peak": peak, "seconds": seconds}
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._verify_pending()
+
+    def _verify_pending(self) -> None:
+        row, self.pending = self.pending, None
+        if row is None:
+            return
         path = self.directory / CHECKPOINT_NAME
         try:
             _, meta = read_checkpoint(path)  # raises CorruptCheckpointError if damaged
             saved = meta["epoch"]
         except Exception as err:  # noqa: BLE001 - any failure is the finding
             saved = f"UNREADABLE: {err}"
-        rss, peak = memory_mb()
-        row = {"epoch": epoch + 1, "d_loss": float(logs["d_loss"]), "g_loss": float(logs["g_loss"]),
-               "checkpoint": saved, "size_mb": path.stat().st_size / 2**20 if path.exists() else 0.0,
-               "rss": rss, "peak": peak, "seconds": seconds}
+        row.update(checkpoint=saved, size_mb=path.stat().st_size / 2**20 if path.exists() else 0.0)
         self.rows.append(row)
         print(f"{row['epoch']:>5} {row['d_loss']:>8.4f} {row['g_loss']:>8.4f} {str(saved):>10} "
-              f"{row['size_mb']:>8.2f} {rss:>9.1f} {peak:>9.1f} {seconds:>7.2f}", flush=True)
+              f"{row['size_mb']:>8.2f} {row['rss']:>9.1f} {row['peak']:>9.1f} {row['seconds']:>7.2f}", flush=True)
 
 
 def slope(xs: list[float], ys: list[float]) -> float:
