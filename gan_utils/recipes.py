@@ -66,7 +66,7 @@ class Recipe:
 
 
 RECIPES: dict[str, Recipe] = {
-    "vanilla": Recipe("vanilla", latent_dim=64, width=1024, batch_size=64, epochs=30, d_lr=2e-4, g_lr=2e-4),
+    "vanilla": Recipe("vanilla", latent_dim=64, width=1024, batch_size=64, epochs=30, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "dcgan": Recipe("dcgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "cgan": Recipe("cgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=2e-4, g_lr=2e-4, ema_decay=0.999),
 }
