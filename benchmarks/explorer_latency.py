@@ -12,7 +12,7 @@ the forward pass compiled by XLA and without; the pieces (forward pass, PNG enco
 alone too, and so is ``model.predict``, which the explorer avoids. Figures are milliseconds,
 median and 95th percentile. The target is a median under 30 ms on a 2-core CPU.
 
-Without a trained generator (``files/pretrained/dcgan_generator.keras`` or ``--generator DIR``) an
+Without a trained generator (``files/pretrained/dcgan_generator.json`` or ``--generator DIR``) an
 untrained one of the same recipe is used: same layers and sizes, so the same speed.
 """
 
@@ -42,7 +42,7 @@ def _generator(args: argparse.Namespace):
     if args.generator:
         return gan_utils.load_generator(args.generator), f"trained, from {args.generator}"
     try:
-        return gan_utils.load_pretrained(args.model), f"shipped files/pretrained/{args.model}_generator.keras"
+        return gan_utils.load_pretrained(args.model), f"shipped files/pretrained/{args.model}_generator.json"
     except (FileNotFoundError, ValueError) as err:
         gan_utils.set_seed(0)
         generator, _ = recipes.build_networks(recipes.get_recipe(args.model, smoke=False))

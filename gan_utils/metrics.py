@@ -1,7 +1,8 @@
 """How good are the samples? Scores from the project's own MNIST classifier.
 
 A GAN's losses do not say whether its images are good, so the series measures samples with a small
-convolutional classifier trained on MNIST (``files/classifier/mnist_classifier.keras``, made by
+convolutional classifier trained on MNIST (``files/classifier/mnist_classifier.json`` and its
+``.weights.npz``, made by
 ``python scripts/train_classifier.py``; its model card sits beside it). From the classifier's
 128-number ``features`` layer and its class probabilities we compute:
 
@@ -22,8 +23,8 @@ generates from a :class:`gan_utils.GAN` every few epochs and calls :func:`evalua
 rather than in ``training`` on purpose: it is a thin wrapper over :func:`evaluate`, and keeping it
 here means ``training`` never needs the classifier (it only duck-types the GAN it is attached to).
 
-The classifier file is checked against ``files/SHA256SUMS`` before it is opened, and opened with
-Keras' safe mode. Images are expected as the generator makes them: values in [-1, 1], shape
+The classifier's files are checked against ``files/SHA256SUMS`` before they are opened; its
+architecture is :func:`gan_utils.models.build_classifier`. Images are expected as the generator makes them: values in [-1, 1], shape
 ``(n, 28, 28, 1)`` or ``(n, 28, 28)``.
 
 Example:
@@ -46,12 +47,13 @@ import numpy as np
 
 from gan_utils import config, pretrained
 from gan_utils.data import load_mnist  # data needs only config: no cycle
+from gan_utils.models import CLASSIFIER_FEATURE_LAYER, build_classifier  # noqa: F401 (metrics.build_classifier, as before)
 
 #: The shipped classifier and its model card.
-CLASSIFIER_PATH: Path = config.FILES_DIR / "classifier" / "mnist_classifier.keras"
+CLASSIFIER_PATH: Path = config.FILES_DIR / "classifier" / "mnist_classifier.json"
 CARD_PATH: Path = config.FILES_DIR / "classifier" / "mnist_classifier.md"
 #: Name of the classifier's penultimate layer, whose activations are the features.
-FEATURE_LAYER = "features"
+FEATURE_LAYER = CLASSIFIER_FEATURE_LAYER
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 #: k of the k-nearest-neighbour precision and recall.
@@ -65,45 +67,10 @@ _RANGE_TOLERANCE = 1e-3
 
 
 # ------------------------------------------------------------------------------- the classifier
-def build_classifier(num_features: int = 128, dropout: float = 0.25) -> keras.Model:
-    """Build (untrained) the project's MNIST classifier: two conv blocks, ``features``, softmax.
-
-    ``image (28, 28, 1) in [-1, 1] -> [Conv 3x3 -> BN -> ReLU -> MaxPool] x 2 (32, 64 filters)
-    -> Flatten -> Dropout -> Dense(num_features, ReLU) named "features" -> Dropout -> Dense(10, softmax)``.
-    Built-in layers only, so the saved file opens with Keras' safe mode. Trained by
-    ``scripts/train_classifier.py``; use :func:`load_classifier` for the trained one.
-
-    Example:
-        >>> model = build_classifier()
-        >>> model.get_layer("features").output.shape[-1], model.output.shape[-1]
-        (128, 10)
-    """
-    from keras import layers
-
-    if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 2:
-        raise ValueError(f"num_features must be an integer >= 2, got {num_features!r}.")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
-    image = keras.Input(IMAGE_SHAPE, name="image")
-    h = image
-    for filters in (32, 64):
-        h = layers.Conv2D(filters, 3, padding="same", use_bias=False)(h)
-        h = layers.BatchNormalization()(h)
-        h = layers.ReLU()(h)
-        h = layers.MaxPooling2D()(h)
-    h = layers.Flatten()(h)
-    h = layers.Dropout(dropout)(h)
-    features = layers.Dense(num_features, activation="relu", name=FEATURE_LAYER)(h)
-    h = layers.Dropout(dropout)(features)
-    probabilities = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(h)
-    return keras.Model(image, probabilities, name="mnist_classifier")
-
-
 @functools.lru_cache(maxsize=4)
-def _load(path: str, sums_file: str, stamp: tuple[int, int]) -> tuple[keras.Model, keras.Model]:
+def _load(path: str, sums_file: str, stamp: tuple) -> tuple[keras.Model, keras.Model]:
     """Verify, load and wrap the classifier once per (file, size, mtime)."""
-    pretrained.verify_checksum(path, sums_file)
-    model = pretrained.load_model_safely(path)
+    model = pretrained.load_network(path, sums_file=sums_file)
     try:
         features = model.get_layer(FEATURE_LAYER)
     except ValueError:
@@ -128,16 +95,16 @@ def _loaded(path: str | os.PathLike | None, sums_file: str | os.PathLike | None)
             f"the MNIST classifier {path} is missing. It ships with the repository (files/classifier/); "
             "to rebuild it run: python scripts/train_classifier.py"
         )
-    stat = path.stat()
-    return _load(str(path.resolve()), str(sums_file.resolve()), (stat.st_size, stat.st_mtime_ns))
+    stamp = tuple((p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else None for p in pretrained.network_files(path))
+    return _load(str(path.resolve()), str(sums_file.resolve()), stamp)
 
 
 def load_classifier(path: str | os.PathLike | None = None, sums_file: str | os.PathLike | None = None) -> keras.Model:
     """Return the trained MNIST classifier (cached), after checking its SHA-256 checksum.
 
-    The file (default ``files/classifier/mnist_classifier.keras``) must match its line in
-    ``sums_file`` (default ``files/SHA256SUMS``); a changed or damaged file raises ``ValueError``
-    and is never opened. It is opened with Keras' safe mode. Input: images in [-1, 1], shape
+    The saved network (default ``files/classifier/mnist_classifier.json`` and its ``.weights.npz``)
+    must match its lines in ``sums_file`` (default ``files/SHA256SUMS``); a changed or damaged file
+    raises ``ValueError`` and is never opened. Input: images in [-1, 1], shape
     ``(n, 28, 28, 1)``; output: 10 class probabilities.
 
     Example:

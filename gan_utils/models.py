@@ -1,16 +1,111 @@
 """Builders for generators and discriminators: a vanilla MLP GAN, a DCGAN and a conditional DCGAN.
 
-Every builder returns a plain ``keras.Model`` made of built-in layers only, so that saved models
-load with Keras' safe mode. Generators end in ``tanh`` (images in [-1, 1]); discriminators return
-one *logit* per image (no sigmoid: the loss applies it, which is numerically safer).
+Every builder returns a plain ``keras.Model`` made of built-in layers only. Generators end in
+``tanh`` (images in [-1, 1]); discriminators return one *logit* per image (no sigmoid: the loss
+applies it, which is numerically safer). The project's MNIST classifier, used by
+:mod:`gan_utils.metrics`, is built here too.
+
+Saving: every builder is registered in :data:`BUILDERS` and records on the model it returns which
+builder made it and with which arguments (:func:`architecture`). A saved network is that small
+record plus its weights (:func:`gan_utils.pretrained.save_network`), and loading calls the builder
+again: the architecture lives in this file, not in the saved file, so weights saved by one Keras
+version load on every other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+import json
+from collections.abc import Callable, Sequence
 
 import keras
 from keras import layers
+
+#: The registered builders, by name: what a saved network's record may name.
+BUILDERS: dict[str, Callable[..., keras.Model]] = {}
+_RECORD = "_gan_utils_architecture"
+
+
+def register_builder(builder: Callable[..., keras.Model]) -> Callable[..., keras.Model]:
+    """Register a builder in :data:`BUILDERS`; each model it builds remembers how it was built.
+
+    Use it as a decorator on a function that returns a ``keras.Model`` and whose arguments are plain
+    JSON values (numbers, strings, None, lists or tuples of them). The model it returns can then be
+    saved with :func:`gan_utils.pretrained.save_network` and rebuilt by :func:`build_from`.
+
+    Example:
+        >>> @register_builder
+        ... def tiny_generator(latent_dim: int = 4) -> keras.Model:
+        ...     z = keras.Input((latent_dim,))
+        ...     return keras.Model(z, layers.Dense(2)(z))
+        >>> architecture(tiny_generator(3))
+        {'builder': 'tiny_generator', 'arguments': {'latent_dim': 3}}
+    """
+    signature = inspect.signature(builder)
+
+    @functools.wraps(builder)
+    def build(*args, **kwargs) -> keras.Model:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        model = builder(*args, **kwargs)
+        try:
+            record = json.dumps({"builder": builder.__name__, "arguments": dict(bound.arguments)})
+        except TypeError as err:
+            raise TypeError(f"{builder.__name__}'s arguments must be plain JSON values to be saved: {err}") from None
+        object.__setattr__(model, _RECORD, record)  # a plain string: Keras does not track it
+        return model
+
+    BUILDERS[builder.__name__] = build
+    return build
+
+
+def architecture(model: keras.Model) -> dict:
+    """Return ``{"builder": name, "arguments": {...}}``: how a registered builder made ``model``.
+
+    Raises ``ValueError`` for a model that no registered builder made (build it with one of
+    :data:`BUILDERS`, or register your own builder with :func:`register_builder`).
+
+    Example:
+        >>> architecture(build_dcgan_generator(latent_dim=16, width=8))["arguments"]["width"]
+        8
+    """
+    record = getattr(model, _RECORD, None)
+    if record is None:
+        raise ValueError(
+            f"model {getattr(model, 'name', model)!r} was not made by a gan_utils builder, so it cannot be "
+            f"saved as weights plus arguments: build it with one of {', '.join(sorted(BUILDERS))}, or "
+            "decorate your own builder with gan_utils.models.register_builder."
+        )
+    return json.loads(record)
+
+
+def copy_architecture(source: keras.Model, target: keras.Model) -> keras.Model:
+    """Give ``target`` (a copy of ``source``, e.g. from ``keras.models.clone_model``) the record of
+    how ``source`` was built, so that it saves the same way; nothing to copy if no builder made it."""
+    record = getattr(source, _RECORD, None)
+    if record is not None:
+        object.__setattr__(target, _RECORD, record)
+    return target
+
+
+def build_from(record: dict) -> keras.Model:
+    """Build a fresh (untrained) model from a record returned by :func:`architecture`.
+
+    Example:
+        >>> g = build_from({"builder": "build_dcgan_generator", "arguments": {"latent_dim": 16, "width": 8}})
+        >>> tuple(g.outputs[0].shape)
+        (None, 28, 28, 1)
+    """
+    if not isinstance(record, dict) or not isinstance(record.get("builder"), str) or not isinstance(record.get("arguments", {}), dict):
+        raise ValueError(f"an architecture record is {{'builder': name, 'arguments': {{...}}}}, got {record!r}.")
+    name = record["builder"]
+    if name not in BUILDERS:
+        raise ValueError(
+            f"unknown builder {name!r}: this gan_utils knows {', '.join(sorted(BUILDERS))}. The file may come "
+            "from a newer gan_utils (update it), or from a builder your code registers: import that code first."
+        )
+    return BUILDERS[name](**record.get("arguments", {}))
 
 
 def num_classes(generator: keras.Model) -> int:
@@ -63,6 +158,7 @@ def _check_conv_shape(image_shape: object) -> tuple[int, int, int]:
     return h, w, c
 
 
+@register_builder
 def build_mlp_generator(
     latent_dim: int = 64,
     output_shape: Sequence[int] = (28, 28, 1),
@@ -100,6 +196,7 @@ def build_mlp_generator(
     return keras.Model(z, out, name=name)
 
 
+@register_builder
 def build_mlp_discriminator(
     input_shape: Sequence[int] = (28, 28, 1),
     hidden_units: Sequence[int] = (512, 256),
@@ -174,6 +271,7 @@ def _dcgan_discriminator_body(x, width: int, dense_units: int = 0):
     return h
 
 
+@register_builder
 def build_dcgan_generator(
     latent_dim: int = 64,
     image_shape: Sequence[int] = (28, 28, 1),
@@ -209,6 +307,7 @@ def build_dcgan_generator(
     return keras.Model(z, _dcgan_generator_body(z, shape, width, DENSE_PER_WIDTH * width), name=name)
 
 
+@register_builder
 def build_dcgan_discriminator(
     image_shape: Sequence[int] = (28, 28, 1),
     width: int = 64,
@@ -235,6 +334,7 @@ def build_dcgan_discriminator(
     return keras.Model(x, logit, name=name)
 
 
+@register_builder
 def build_conditional_generator(
     latent_dim: int = 64,
     num_classes: int = 10,
@@ -267,6 +367,7 @@ def build_conditional_generator(
     return keras.Model([z, label], _dcgan_generator_body(h, shape, width), name=name)
 
 
+@register_builder
 def build_conditional_discriminator(
     num_classes: int = 10,
     image_shape: Sequence[int] = (28, 28, 1),
@@ -296,3 +397,40 @@ def build_conditional_discriminator(
     projection = layers.Dot(axes=1)([features, class_vector])
     logit = layers.Add()([unconditional, projection])
     return keras.Model([x, label], logit, name=name)
+
+
+#: The MNIST classifier's penultimate layer, whose activations :mod:`gan_utils.metrics` uses as features.
+CLASSIFIER_FEATURE_LAYER = "features"
+
+
+@register_builder
+def build_classifier(num_features: int = 128, dropout: float = 0.25) -> keras.Model:
+    """Build (untrained) the project's MNIST classifier: two conv blocks, ``features``, softmax.
+
+    ``image (28, 28, 1) in [-1, 1] -> [Conv 3x3 -> BN -> ReLU -> MaxPool] x 2 (32, 64 filters)
+    -> Flatten -> Dropout -> Dense(num_features, ReLU) named "features" -> Dropout -> Dense(10, softmax)``.
+    Trained by ``scripts/train_classifier.py``; :func:`gan_utils.metrics.load_classifier` returns
+    the trained one.
+
+    Example:
+        >>> model = build_classifier()
+        >>> model.get_layer("features").output.shape[-1], model.output.shape[-1]
+        (128, 10)
+    """
+    if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 2:
+        raise ValueError(f"num_features must be an integer >= 2, got {num_features!r}.")
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+    image = keras.Input((28, 28, 1), name="image")
+    h = image
+    for filters in (32, 64):
+        h = layers.Conv2D(filters, 3, padding="same", use_bias=False)(h)
+        h = layers.BatchNormalization()(h)
+        h = layers.ReLU()(h)
+        h = layers.MaxPooling2D()(h)
+    h = layers.Flatten()(h)
+    h = layers.Dropout(dropout)(h)
+    features = layers.Dense(num_features, activation="relu", name=CLASSIFIER_FEATURE_LAYER)(h)
+    h = layers.Dropout(dropout)(features)
+    probabilities = layers.Dense(10, activation="softmax", name="probabilities")(h)
+    return keras.Model(image, probabilities, name="mnist_classifier")

@@ -3,8 +3,8 @@
     python -m gan_utils.train dcgan --output runs/dcgan --epochs 10
     python -m gan_utils.train dcgan --output runs/dcgan --resume        # continue after a stop
 
-The run folder receives ``generator.keras`` and ``discriminator.keras`` (load the generator with
-``gan_utils.load_generator(DIR)``), ``samples.png`` (the fixed-z grid), ``history.json``,
+The run folder receives ``generator.json`` and ``discriminator.json`` with their ``.weights.npz``
+(load the generator with ``gan_utils.load_generator(DIR)``, on any supported Keras), ``samples.png`` (the fixed-z grid), ``history.json``,
 ``run.json`` (the exact settings), ``progress.gif``, ``samples/`` and the resumable
 ``checkpoint.npz``. This is how the project's shipped weights are made.
 """
@@ -17,6 +17,10 @@ import platform
 import sys
 import time
 from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
 
 import gan_utils
 from gan_utils import plotting, pretrained
@@ -109,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - start
 
     out = args.output
-    pretrained.save_model_atomic(gan.sampler, out / "generator.keras")
-    pretrained.save_model_atomic(gan.discriminator, out / "discriminator.keras")
+    pretrained.save_network(gan.sampler, out / "generator")
+    pretrained.save_network(gan.discriminator, out / "discriminator")
     plotting.save_image(plotting.image_grid(gan.sample()), out / "samples.png")
     pretrained.write_json(history.history, out / "history.json")
     command = "python -m gan_utils.train " + " ".join(sys.argv[1:] if argv is None else argv)
@@ -126,11 +130,17 @@ def main(argv: list[str] | None = None) -> int:
             "stopped_by_time_budget": history.stopped_by_time_budget,
             "training_seconds_this_session": round(seconds, 1),
             "hardware": describe_hardware(),
-            "versions": {"python": platform.python_version(), "gan_utils": gan_utils.__version__},
+            "versions": {
+                "python": platform.python_version(),
+                "gan_utils": gan_utils.__version__,
+                "tensorflow": tf.__version__,
+                "keras": keras.__version__,
+                "numpy": np.__version__,
+            },
         },
         out / "run.json",
     )
-    print(f"[gan_utils.train] wrote {out}/generator.keras, samples.png, history.json ({seconds:.0f} s)", flush=True)
+    print(f"[gan_utils.train] wrote {out}/generator.json, samples.png, history.json ({seconds:.0f} s)", flush=True)
     return 0
 
 

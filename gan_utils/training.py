@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from gan_utils import plotting
+from gan_utils import models, plotting
 from gan_utils.data import make_dataset
 from gan_utils.models import num_classes
 
@@ -146,6 +146,7 @@ class GAN(keras.Model):
         if ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
+            models.copy_architecture(generator, self.ema_generator)  # it saves like the generator it follows
             self.ema_generator.trainable = False
         rng = np.random.default_rng(seed)
         self.fixed_z = keras.Variable(

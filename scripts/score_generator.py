@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     """Score the generator named on the command line and print its model-card rows."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("run", nargs="?", help="run folder holding generator.keras")
+    source.add_argument("run", nargs="?", help="run folder holding generator.json (or an older generator.keras)")
     source.add_argument("--pretrained", choices=("vanilla", "dcgan", "cgan"), help="a shipped generator")
     p.add_argument("--samples", type=int, default=SAMPLES)
     args = p.parse_args(argv)

@@ -4,7 +4,7 @@
 
 Trains :func:`gan_utils.metrics.build_classifier` on the 60,000 MNIST training images, scaled to
 [-1, 1] like a generator's output, refuses to ship it below ``--min-accuracy`` on the 10,000 test
-images, then writes ``files/classifier/mnist_classifier.keras`` (atomically), refreshes
+images, then writes ``files/classifier/mnist_classifier.json`` and ``.weights.npz`` (atomically), refreshes
 ``files/SHA256SUMS`` and writes the model card ``files/classifier/mnist_classifier.md`` with the
 test accuracy and the real-versus-real floors, both measured through ``gan_utils.metrics`` from
 the saved, checksum-verified file.
@@ -96,15 +96,15 @@ def model_card(args, argv, model, info: dict, floors: dict[int, dict], spread: d
     seeds = f"{SPREAD_SEEDS.start}-{SPREAD_SEEDS.stop - 1}"
     return f"""# MNIST classifier (the judge behind `gan_utils.metrics`)
 
-`mnist_classifier.keras` is a small convolutional network that classifies MNIST digits. The series
+`mnist_classifier.json` (with `mnist_classifier.weights.npz`) is a small convolutional network that classifies MNIST digits. The series
 uses it to *score generated images*: its 128-dimensional `features` layer (the penultimate layer)
 feeds the **FID (MNIST classifier features)** and the k-NN precision/recall, and its predicted
 classes give the class histogram and the mode-collapse alarm. It is **not** the Inception network
 of papers: FIDs computed here are only comparable with other FIDs from `gan_utils.metrics`, at the
 same number of images.
 
-Load it with `gan_utils.metrics.load_classifier()` (checks `files/SHA256SUMS`, then opens the file
-with Keras' safe mode). Input: images of shape `(n, 28, 28, 1)` with values in **[-1, 1]** (the range
+Load it with `gan_utils.metrics.load_classifier()` (checks `files/SHA256SUMS`, then rebuilds
+`gan_utils.models.build_classifier()` and loads the weights: no pickling, any supported Keras). Input: images of shape `(n, 28, 28, 1)` with values in **[-1, 1]** (the range
 of a tanh generator; real digits are scaled the same way by `gan_utils.load_mnist`). Output: 10 class
 probabilities.
 
@@ -152,7 +152,7 @@ set and are neater than the last 5,000): test images 0-4,999 against 5,000-9,999
 - Optimiser: Adam, learning rate {args.learning_rate:g} with cosine decay to 0 over {info['steps']:,} steps,
   batch size {args.batch_size}, sparse categorical cross-entropy.
 - Software: TensorFlow {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}, Python {platform.python_version()}.
-- Built-in Keras layers only (loads with `safe_mode=True`); file size {info['file_bytes'] / 1e6:.2f} MB.
+- Built-in Keras layers only; weights file {info['file_bytes'] / 1e6:.2f} MB.
 
 ## Architecture
 `gan_utils.metrics.build_classifier()`: {model.count_params():,} parameters ({info['trainable']:,} trainable),
@@ -201,11 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
 
-    # Ship the weights without the optimizer's state (a third of the size): an uncompiled twin.
-    shipped = metrics.build_classifier()
-    shipped.set_weights(model.get_weights())
-    path = pretrained.save_model_atomic(shipped, metrics.CLASSIFIER_PATH)
-    os.chmod(path, 0o644)  # the temporary file it was renamed from is private (0600)
+    # Ship the weights and the builder's arguments (no optimizer state): they load on every Keras.
+    pretrained.save_network(model, metrics.CLASSIFIER_PATH)
+    path = pretrained.network_files(metrics.CLASSIFIER_PATH)[1]
     update_checksums.main()
 
     # Everything below is measured from the saved, checksum-verified file, as users will load it.
@@ -230,14 +228,14 @@ def main(argv: list[str] | None = None) -> int:
         "n_train": len(x_train),
         "n_test": len(x_test),
         "file_bytes": path.stat().st_size,
-        "trainable": int(sum(np.prod(w.shape) for w in shipped.trainable_weights)),
+        "trainable": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
     }
     spread = {n: [metrics.real_floor(n, seed=s) for s in SPREAD_SEEDS] for n in SPREAD_SIZES}
     for n, runs in spread.items():
         print(f"[train_classifier] floor FID at n={n} over seeds {list(SPREAD_SEEDS)}: {[round(r['fid'], 3) for r in runs]}", flush=True)
     test_features = metrics.reference_outputs()[0]
     info["test_halves_fid"] = metrics.frechet_distance(test_features[:5000], test_features[5000:])
-    write_card(metrics.CARD_PATH, model_card(args, argv, shipped, info, floors, spread))
+    write_card(metrics.CARD_PATH, model_card(args, argv, model, info, floors, spread))
     print(f"[train_classifier] wrote {path} ({info['file_bytes'] / 1e6:.2f} MB) and {metrics.CARD_PATH}", flush=True)
     return 0
 

@@ -351,7 +351,7 @@ CASES = [
     bad("save_real_vs_fake: unknown format", gan_utils.save_real_vs_fake, np.zeros((4, 8, 8)), np.zeros((4, 8, 8)), Make(lambda t: t / "rf"), formats=("bmp",),
         raises=ValueError, match="unknown figure format bmp"),
     # trained generators
-    bad("load_generator: folder without a generator", gan_utils.load_generator, Make(folder), raises=FileNotFoundError, match="has no generator.keras. Train one first"),
+    bad("load_generator: folder without a generator", gan_utils.load_generator, Make(folder), raises=FileNotFoundError, match="has no generator.json.*Train one first"),
     bad("load_generator: generator.keras is garbage", gan_utils.load_generator, Make(run_with_garbage_generator), raises=ValueError, match="not a loadable Keras model"),
     bad("load_generator: code inside the file (Lambda layer)", gan_utils.load_generator, Make(run_with_lambda_generator), raises=ValueError, match="not a loadable Keras model.*Lambda.*safe_mode"),
     bad("load_pretrained: unknown name", gan_utils.load_pretrained, "biggan", raises=ValueError, match=r"unknown pretrained \w+ 'biggan': choose one of vanilla, dcgan, cgan"),

@@ -71,22 +71,25 @@ def test_classifier_exposes_a_named_features_layer():
 
 def test_tampered_classifier_file_is_refused(tmp_path):
     sums = pretrained.read_checksums()
-    name = "classifier/mnist_classifier.keras"
-    assert name in sums, "files/SHA256SUMS must list the classifier"
-    copy = tmp_path / name
-    copy.parent.mkdir()
-    shutil.copyfile(metrics.CLASSIFIER_PATH, copy)
+    (tmp_path / "classifier").mkdir()
+    copies = []
+    for shipped in pretrained.network_files(metrics.CLASSIFIER_PATH):
+        name = f"classifier/{shipped.name}"
+        assert name in sums, f"files/SHA256SUMS must list {name}"
+        shutil.copyfile(shipped, tmp_path / name)
+        copies.append(tmp_path / name)
     tmp_sums = tmp_path / "SHA256SUMS"
-    tmp_sums.write_text(f"{sums[name]}  {name}\n")
-    pretrained.verify_checksum(copy, sums_file=tmp_sums)  # the untouched copy passes
+    tmp_sums.write_text("".join(f"{sums[f'classifier/{c.name}']}  classifier/{c.name}\n" for c in copies))
+    record, weights = copies
+    assert metrics.load_classifier(record, sums_file=tmp_sums).name == "mnist_classifier"  # untouched copies pass
 
-    data = bytearray(copy.read_bytes())
+    data = bytearray(weights.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    copy.write_bytes(bytes(data))
+    weights.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="does not match its SHA-256"):
-        pretrained.verify_checksum(copy, sums_file=tmp_sums)
+        pretrained.verify_checksum(weights, sums_file=tmp_sums)
     with pytest.raises(ValueError, match="does not match its SHA-256"):
-        metrics.load_classifier(copy, sums_file=tmp_sums)
+        metrics.load_classifier(record, sums_file=tmp_sums)
 
 
 def test_predict_classes_agrees_with_labels(real_images):

@@ -28,13 +28,15 @@ def run_dir(tmp_path_factory):
 
 def test_cli_writes_weights_samples_and_history(run_dir):
     out, stdout = run_dir
-    for name in ("generator.keras", "discriminator.keras", "samples.png", "history.json", "run.json", "checkpoint.npz"):
+    for name in ("generator.json", "generator.weights.npz", "discriminator.json", "discriminator.weights.npz",
+                 "samples.png", "history.json", "run.json", "checkpoint.npz"):
         assert (out / name).is_file(), name
     history = json.loads((out / "history.json").read_text())
     assert len(history["d_loss"]) == 2 and len(history["g_loss"]) == 2
     run = json.loads((out / "run.json").read_text())
     assert run["seed"] == 3 and run["recipe"]["model"] == "vanilla" and run["images"] == 1024
     assert "python -m gan_utils.train vanilla" in run["command"]
+    assert set(run["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
 
 
 def test_cli_prints_progress_like_fit(run_dir):
@@ -60,7 +62,7 @@ def test_saved_generator_equals_the_trained_one(tmp_path, mnist_small):
     gan_utils.set_seed(0)
     gan = gan_utils.build_gan(gan_utils.get_recipe("dcgan", smoke=False, width=8))
     gan_utils.fit_gan(gan, mnist_small[0], epochs=1, batch_size=128, verbose=0)
-    pretrained.save_model_atomic(gan.sampler, tmp_path / "generator.keras")
+    pretrained.save_network(gan.sampler, tmp_path / "generator")
     loaded = gan_utils.load_generator(tmp_path)
     z = gan.fixed_z.numpy()
     assert np.array_equal(np.asarray(loaded(z, training=False)), gan.sample(z))

@@ -9,7 +9,6 @@ subprocesses, several at a time.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -188,7 +187,7 @@ def cli_runs(tmp_path_factory) -> dict[str, Path]:
     doomed.send_signal(signal.SIGKILL)
     doomed.communicate()
     dirs["killed_at_epoch"] = read_checkpoint(checkpoint)[1]["epoch"]
-    dirs["killed_before_the_end"] = not (dirs["killed"] / "generator.keras").exists()
+    dirs["killed_before_the_end"] = not (dirs["killed"] / "generator.json").exists()
     finish(first_half)
     resumes = [cli(dirs["resumed"], 4, "--resume"), cli(dirs["killed"], 4, "--resume")]
     for run in [straight_run, *resumes]:
@@ -392,20 +391,26 @@ def test_keras_file_with_a_lambda_layer_is_refused(tmp_path):
 def shipped(tmp_path, monkeypatch) -> Path:
     """A stand-in for files/: one shipped generator and its SHA256SUMS; load_pretrained reads there."""
     folder = tmp_path / "pretrained"
-    folder.mkdir()
-    models.build_dcgan_generator(16, width=8).save(folder / "dcgan_generator.keras")
+    record = pretrained.save_network(models.build_dcgan_generator(16, width=8), folder / "dcgan_generator")
     sums = tmp_path / "SHA256SUMS"
-    sums.write_text(f"{pretrained.sha256(folder / 'dcgan_generator.keras')}  pretrained/dcgan_generator.keras\n")
+    sums.write_text("".join(f"{pretrained.sha256(p)}  pretrained/{p.name}\n" for p in pretrained.network_files(record)))
     monkeypatch.setattr(pretrained, "PRETRAINED_DIR", folder)
-    monkeypatch.setattr(pretrained, "verify_checksum", functools.partial(pretrained.verify_checksum, sums_file=sums))
-    return folder / "dcgan_generator.keras"
+    monkeypatch.setattr(pretrained, "CHECKSUMS", sums)
+    return record
 
 
 def test_shipped_weights_are_checked_before_loading(shipped):
     assert gan_utils.load_pretrained("dcgan").inputs[0].shape[-1] == 16
-    with zipfile.ZipFile(shipped, "a") as archive:  # still a loadable .keras file, but not the shipped one
-        archive.writestr("extra.txt", "changed")
+    weights = pretrained.network_files(shipped)[1]
+    with zipfile.ZipFile(weights, "a") as archive:  # still a readable .npz file, but not the shipped one
+        archive.writestr("extra.npy", b"changed")
     with pytest.raises(ValueError, match="does not match its SHA-256 checksum"):
+        gan_utils.load_pretrained("dcgan")
+
+
+def test_shipped_record_is_checked_before_loading(shipped):
+    shipped.write_text(shipped.read_text().replace('"width": 8', '"width": 16'))
+    with pytest.raises(ValueError, match=r"dcgan_generator\.json does not match its SHA-256 checksum"):
         gan_utils.load_pretrained("dcgan")
 
 
@@ -421,13 +426,17 @@ def test_tampered_file_is_refused_by_verify_checksum(tmp_path):
         pretrained.verify_checksum(weights, sums)
 
 
-SHIPPED = sorted(pretrained.PRETRAINED_DIR.parent.rglob("*.keras")) if pretrained.PRETRAINED_DIR.parent.is_dir() else []
+SHIPPED = sorted(p for pattern in ("*.json", "*.weights.npz") for p in pretrained.PRETRAINED_DIR.parent.rglob(pattern))
 
 
-@pytest.mark.skipif(not SHIPPED, reason="no weights are shipped in files/ yet")
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
-def test_every_shipped_weight_file_matches_files_sha256sums(path):
+def test_every_shipped_network_file_matches_files_sha256sums(path):
     pretrained.verify_checksum(path)
+
+
+def test_sha256sums_lists_only_files_that_exist():
+    listed = set(pretrained.read_checksums())
+    assert listed == {p.relative_to(pretrained.CHECKSUMS.parent).as_posix() for p in SHIPPED}
 
 
 def test_package_never_unpickles_or_leaves_safe_mode():
