@@ -13,6 +13,12 @@ Environment variables
     ``keras.datasets.mnist.load_data()`` (cached in ``~/.keras/datasets``).
 ``GAN_UTILS_FILES``
     Folder holding the shipped weights and figures. Defaults to the repository's ``files/``.
+``GAN_UTILS_REPO_URL``
+    Read by the notebooks' setup cell, not by this package: in Colab (or CI's stand-in for it) the
+    cell clones the series from this address instead of :data:`REPO_URL`. CI sets it to the local
+    checkout (``file://...``) so that the Colab install path runs for real on the code under test.
+    It is the one setting read outside this module, because the setup cell runs before
+    ``gan_utils`` is installed.
 """
 
 from __future__ import annotations
@@ -22,6 +28,10 @@ from pathlib import Path
 
 #: The project's public repository: every Colab badge and setup cell is built from this one value.
 REPO_URL: str = "https://github.com/gan-tutorial-series/gan-tutorials"
+#: The environment variable with which the notebooks' setup cell overrides REPO_URL (CI only).
+REPO_URL_VARIABLE: str = "GAN_UTILS_REPO_URL"
+#: Where the setup cell clones the series in Colab.
+COLAB_CHECKOUT: str = "/content/gan-tutorials"
 #: The branch the Colab badges open.
 REPO_BRANCH: str = "main"
 

@@ -53,8 +53,17 @@ def test_setup_cell_installs_from_the_repository_only_in_colab(path):
     assert '"google.colab" in sys.modules' in setup
     urls = re.findall(r'REPO_URL = "([^"]+)"', setup)
     assert urls == [config.REPO_URL]
+    assert f'REPO_URL = os.environ.get("{config.REPO_URL_VARIABLE}", REPO_URL)' in setup, "CI's override of the URL"
+    assert setup.count(config.COLAB_CHECKOUT) == 4, "clone once into, install from and import from one checkout"
     body = setup.split('if "google.colab" in sys.modules:', 1)[1]
     assert all(line.startswith("    ") for line in body.strip("\n").splitlines() if line.strip()), "installs only in Colab"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_setup_cell_never_upgrades_colab_packages(path):
+    setup = code_cells(path)[0]
+    installs = [line.strip() for line in setup.splitlines() if "pip install" in line]
+    assert installs == [f"%pip install --quiet -e {config.COLAB_CHECKOUT}"], "no -U, no pinned versions: Colab's own stay"
 
 
 def test_every_setup_cell_is_the_same():
@@ -84,7 +93,8 @@ def test_notebook_uses_the_library_and_defines_no_gan_machinery(path):
     assert "import gan_utils" in code
     assert "def train_step" not in code
     assert not re.search(r"class \w+\((keras\.)?(Model|GAN)\)", code)
-    assert "os.environ" not in code, "settings are read by gan_utils.config"
+    after_setup = "\n".join(code_cells(path)[1:])
+    assert "os.environ" not in after_setup, "settings are read by gan_utils.config (the setup cell is the exception)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
