@@ -1,13 +1,15 @@
-# The two commands of the README's Quick start:
-#   make all    create the environment, execute every notebook, export its figures and an HTML copy
-#   make test   create the environment, run the unit tests and every notebook (smoke size) with nbmake
+# The commands of the README's Quick start and its "Tested versions":
+#   make all          create the environment, execute every notebook, export its figures and an HTML copy
+#   make test         create the environment, run the tests (they execute every notebook at smoke size)
+#   make test-colab   the notebooks in a mirror of Google Colab's runtime, installed by their setup cell
+#   make test-oldest  the tests on the oldest versions pyproject.toml declares
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HTML   := build/html
 
-.PHONY: all setup test notebooks clean
+.PHONY: all setup test test-colab test-oldest notebooks clean
 
 all: notebooks
 
@@ -20,14 +22,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 notebooks: setup
-	mkdir -p $(HTML)
-	cd notebooks && ../$(BIN)/jupyter nbconvert --to html --execute --ExecutePreprocessor.timeout=-1 \
-		--ExecutePreprocessor.store_widget_state=False \
-		--output-dir ../$(HTML) *.ipynb
+	$(BIN)/python scripts/render_notebooks.py --output-dir $(HTML)
 	@echo "HTML renderings in $(HTML)/, figures in files/"
 
 test: setup
 	GAN_UTILS_SMOKE=1 $(BIN)/python -m pytest
+
+test-colab:
+	.ci/colab
+
+test-oldest:
+	.ci/oldest
 
 clean:
 	rm -rf $(VENV) build

@@ -15,6 +15,10 @@ from __future__ import annotations
 import os
 import random
 
+from gan_utils import config
+
+config.quiet_tensorflow_in_notebooks()  # before Keras loads TensorFlow: no C++ log lines in notebooks
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -30,6 +34,7 @@ from gan_utils.models import (
     build_mlp_generator,
 )
 from gan_utils.plotting import (
+    Animation,
     image_grid,
     plot_grid,
     plot_losses,
@@ -139,6 +144,7 @@ __all__ = [
     "plot_losses",
     "save_figure",
     "save_gif",
+    "Animation",
     "save_real_vs_fake",
     # trained generators
     "load_generator",

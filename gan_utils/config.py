@@ -13,6 +13,12 @@ Environment variables
     ``keras.datasets.mnist.load_data()`` (cached in ``~/.keras/datasets``).
 ``GAN_UTILS_FILES``
     Folder holding the shipped weights and figures. Defaults to the repository's ``files/``.
+``TF_CPP_MIN_LOG_LEVEL``
+    TensorFlow's own setting for its C++ log lines. Inside a notebook kernel, where those lines
+    land in the cell outputs (and in every rendered page), importing ``gan_utils`` sets it to ``3``
+    unless you set it yourself, and imports TensorFlow with its start-up messages (CUDA probes, CPU
+    instruction notes) silenced: see :func:`quiet_tensorflow_in_notebooks`. Set it to ``0`` before
+    importing ``gan_utils`` to see everything, for example to find out why a GPU is not used.
 ``GAN_UTILS_REPO_URL``
     Read by the notebooks' setup cell, not by this package: in Colab (or CI's stand-in for it) the
     cell clones the series from this address instead of :data:`REPO_URL`. CI sets it to the local
@@ -23,7 +29,10 @@ Environment variables
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 #: The project's public repository: every Colab badge and setup cell is built from this one value.
@@ -71,3 +80,59 @@ def colab_url(notebook: str) -> str:
         raise ValueError(f"colab_url needs a notebook file name ending in .ipynb (no folder), got {notebook!r}.")
     repo = REPO_URL.removeprefix("https://github.com/")
     return f"https://colab.research.google.com/github/{repo}/blob/{REPO_BRANCH}/notebooks/{notebook}"
+
+
+#: TensorFlow's C++ log threshold inside notebooks: 3 keeps only fatal errors (Python still raises every error).
+NOTEBOOK_TF_LOG_LEVEL: str = "3"
+#: True if the user chose TensorFlow's C++ log level themselves (then gan_utils leaves it alone).
+TF_LOG_LEVEL_SET_BY_USER: bool = "TF_CPP_MIN_LOG_LEVEL" in os.environ
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter or Colab kernel, where output is kept in the notebook.
+
+    Example:
+        >>> in_notebook()  # in a terminal or a test
+        False
+    """
+    if "ipykernel" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+@contextlib.contextmanager
+def _c_stderr_silenced() -> Iterator[None]:
+    """Send what C and C++ code write to file descriptor 2 to /dev/null for the duration."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def quiet_tensorflow_in_notebooks() -> None:
+    """Keep TensorFlow's C++ log lines out of notebook outputs; do nothing elsewhere.
+
+    In a notebook kernel, and unless ``TF_CPP_MIN_LOG_LEVEL`` was set by the user: set it to
+    :data:`NOTEBOOK_TF_LOG_LEVEL`, and if TensorFlow is not imported yet, import it (and let it look
+    for devices) with file descriptor 2 silenced, because its start-up lines (CUDA probes, CPU
+    instruction notes) ignore that setting. Jupyter shows those lines in the cell that imports
+    TensorFlow, and a rendered page keeps them; in a terminal they stay. ``import gan_utils`` calls
+    this before it imports Keras, so import ``gan_utils`` before ``keras`` or ``tensorflow``.
+    """
+    if TF_LOG_LEVEL_SET_BY_USER or not in_notebook():
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = NOTEBOOK_TF_LOG_LEVEL
+    if "tensorflow" in sys.modules:
+        return
+    with _c_stderr_silenced():
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()

@@ -140,6 +140,53 @@ def save_gif(
     return path
 
 
+class Animation:
+    """An animated GIF for a notebook, shown in every viewer: Jupyter, Colab and rendered HTML.
+
+    ``display(Animation(path))`` (or leaving it as a cell's last value) sends the GIF as an HTML
+    ``<img>`` with the file inside (a ``data:`` address), which Jupyter, Colab and nbconvert's HTML
+    all animate, plus the last frame as a PNG for viewers that show no HTML (GitHub's notebook
+    preview). IPython's own ``Image(filename=...gif)`` is shown by nbconvert's HTML only as the text
+    ``<IPython.core.display.Image object>``.
+
+    Example:
+        >>> from IPython.display import display     # doctest: +SKIP
+        >>> display(Animation("runs/dcgan/progress.gif"))  # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | os.PathLike, alt: str = "training progress, one frame per epoch") -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no animation at {self.path}: train with an output folder first (it writes progress.gif).")
+        self.data = self.path.read_bytes()
+        if self.data[:6] not in (b"GIF87a", b"GIF89a"):
+            raise ValueError(f"{self.path} is not a GIF file.")
+        self.alt = alt
+
+    def last_frame_png(self) -> bytes:
+        """The animation's last frame as PNG bytes (the still shown where HTML is not)."""
+        import io
+
+        from PIL import Image, ImageSequence
+
+        with Image.open(io.BytesIO(self.data)) as gif:
+            frame = list(ImageSequence.Iterator(gif))[-1].convert("RGB")
+        buffer = io.BytesIO()
+        frame.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        import base64
+        import html
+
+        src = "data:image/gif;base64," + base64.b64encode(self.data).decode("ascii")
+        return {
+            "text/html": f'<img src="{src}" alt="{html.escape(self.alt)}"/>',
+            "image/png": base64.b64encode(self.last_frame_png()).decode("ascii"),
+            "text/plain": f"<animation {self.path.name}: {self.alt}>",
+        }
+
+
 def plot_grid(
     images: object, title: str | None = None, ncols: int | None = None, ax: Axes | None = None, size: float = 4.0
 ) -> Figure:

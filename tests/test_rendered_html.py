@@ -1,0 +1,135 @@
+"""The rendered HTML of every notebook (what ``make all`` publishes, here at smoke size): every
+figure and animation is a picture, no TensorFlow log lines, one progress line per epoch.
+
+Each notebook is executed on a fresh kernel and written to ``build/html-smoke/`` by
+``scripts/render_notebooks.py``, exactly as ``make all`` does it (open the pages to look at them).
+A code cell whose output is a figure is tagged ``figure`` in the notebook (an animation:
+``animation``); the tags reach the HTML as ``celltag_figure`` classes. This file is also the main
+environment's run of every notebook: a cell that raises fails it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import render_notebooks  # noqa: E402  (scripts/ is not a package)
+
+OUTPUT_DIR = ROOT / "build" / "html-smoke"
+NOTEBOOKS = render_notebooks.NOTEBOOKS
+PICTURE_TAGS = ("figure", "animation")
+#: What TensorFlow's C++ runtime, XLA, oneDNN and CUDA write to stderr (which Jupyter shows).
+LOG_PATTERNS = [
+    r"\b[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.]+:\d+\]",  # absl / TSL log prefix: I0000 00:00:...  123 file.cc:45]
+    r"Compiled cluster using XLA",
+    r"remapper failed",
+    r"oneDNN custom operations",
+    r"absl::InitializeLog",
+    r"cuInit|cuda_platform|cudart_stub",
+    r"This TensorFlow binary is optimized",
+    r"StreamExecutor",
+]
+#: Keras' progress bar ("12/32 ━━━━━━━━━━━━ 1s 40ms/step - d_loss: ..."); in a saved page each redraw is a line.
+PROGRESS_BAR = re.compile(r"\d+/\d+ (━+|\[=*>?\.*\])")
+
+
+class _Cells(HTMLParser):
+    """Split a rendered page into its cells: classes, and what the cell's output area holds."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: list[dict] = []
+        self._depth = 0
+        self._cell_depth: int | None = None
+        self._output_depth: int | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if tag == "div":
+            self._depth += 1
+            if "jp-Cell" in classes and self._cell_depth is None:
+                self._cell_depth = self._depth
+                self.cells.append({"classes": classes, "pictures": [], "output_text": []})
+            elif "jp-OutputArea" in classes and self._cell_depth is not None and self._output_depth is None:
+                self._output_depth = self._depth
+        if self._output_depth is not None and tag in ("img", "svg"):
+            src = attributes.get("src") or ""
+            self.cells[-1]["pictures"].append(src.split(",", 1)[0] if tag == "img" else "svg")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "div":
+            return
+        if self._output_depth == self._depth:
+            self._output_depth = None
+        if self._cell_depth == self._depth:
+            self._cell_depth = None
+        self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._output_depth is not None:
+            self.cells[-1]["output_text"].append(data)
+
+
+@pytest.fixture(scope="module", params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def rendered(request) -> dict:
+    """Execute one notebook, write its HTML, and return the page, its cells and the run notebook."""
+    page, notebook = render_notebooks.render(request.param, OUTPUT_DIR, timeout=900)
+    html = page.read_text(encoding="utf-8")
+    parser = _Cells()
+    parser.feed(html)
+    return {"html": html, "cells": parser.cells, "notebook": notebook, "name": request.param.name}
+
+
+def test_page_has_one_html_cell_per_notebook_cell(rendered):
+    assert len(rendered["cells"]) == len(rendered["notebook"].cells)
+
+
+def test_every_figure_cell_shows_a_picture(rendered):
+    for number, (cell, shown) in enumerate(zip(rendered["notebook"].cells, rendered["cells"]), start=1):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & set(PICTURE_TAGS):
+            assert shown["pictures"], f"cell {number} is tagged {sorted(tags)} but its output shows no picture: {''.join(shown['output_text'])[:300]!r}"
+            assert "celltag_" + sorted(tags & set(PICTURE_TAGS))[0] in shown["classes"]
+
+
+def test_every_animation_cell_shows_the_gif_itself(rendered):
+    for number, (cell, shown) in enumerate(zip(rendered["notebook"].cells, rendered["cells"]), start=1):
+        if "animation" in cell.get("metadata", {}).get("tags", []):
+            assert "data:image/gif;base64" in shown["pictures"], f"cell {number}: {shown['pictures']}"
+
+
+def test_every_picture_is_in_a_tagged_cell(rendered):
+    """The converse, so that the tags stay complete: a new figure cell must be tagged to be guarded."""
+    for number, (cell, shown) in enumerate(zip(rendered["notebook"].cells, rendered["cells"]), start=1):
+        if cell.cell_type == "code" and shown["pictures"]:
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            assert tags & set(PICTURE_TAGS), f"cell {number} shows a picture; tag it 'figure' (or 'animation'):\n{cell.source[:200]}"
+
+
+def test_no_placeholder_text_instead_of_a_picture(rendered):
+    text = " ".join(" ".join(c["output_text"]) for c in rendered["cells"])
+    for placeholder in ("<IPython.core.display.Image object>", "<Figure size", "<IPython.core.display.HTML object>"):
+        assert placeholder not in text
+
+
+@pytest.mark.parametrize("pattern", LOG_PATTERNS)
+def test_no_tensorflow_log_lines(rendered, pattern):
+    for number, cell in enumerate(rendered["cells"], start=1):
+        text = "".join(cell["output_text"])
+        found = re.search(pattern, text)
+        assert not found, f"cell {number} shows a log line: {text[max(0, found.start() - 80): found.end() + 120]!r}"
+
+
+def test_training_shows_one_progress_line_per_epoch(rendered):
+    for number, cell in enumerate(rendered["cells"], start=1):
+        text = "".join(cell["output_text"])
+        assert not PROGRESS_BAR.search(text), f"cell {number} kept a progress bar's redraws: {text[:300]!r}"
+        epochs = re.findall(r"^Epoch (\d+)/(\d+)", text, flags=re.MULTILINE)
+        assert len(epochs) == len(set(epochs)), f"cell {number} repeats epoch lines: {epochs}"
