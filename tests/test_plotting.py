@@ -62,3 +62,33 @@ def test_gif_has_one_frame_per_grid(tmp_path):
     path = plotting.save_gif(frames, tmp_path / "a.gif", labels=[1, 2, 3])
     with Image.open(path) as gif:
         assert gif.n_frames == 3
+
+
+# ------------------------------------------------------------------------------- animations
+@pytest.fixture()
+def gif(tmp_path):
+    frames = [np.full((8, 8), value, np.uint8) for value in (0, 128, 255)]
+    return plotting.save_gif(frames, tmp_path / "progress.gif")
+
+
+def test_animation_sends_the_gif_itself_as_html_and_its_last_frame_as_png(gif):
+    import base64
+    import io
+
+    from PIL import Image
+
+    bundle = plotting.Animation(gif)._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert html.startswith('<img src="data:image/gif;base64,')
+    assert base64.b64decode(html.split(",", 1)[1].split('"', 1)[0]) == gif.read_bytes()
+    still = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    assert still.format == "PNG" and np.asarray(still.convert("L")).min() == 255  # the last frame is white
+    assert "progress.gif" in bundle["text/plain"]
+
+
+def test_animation_refuses_a_missing_file_and_a_file_that_is_not_a_gif(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no animation at"):
+        plotting.Animation(tmp_path / "missing.gif")
+    (tmp_path / "x.gif").write_bytes(b"\x89PNG not a gif")
+    with pytest.raises(ValueError, match="is not a GIF file"):
+        plotting.Animation(tmp_path / "x.gif")

@@ -82,3 +82,69 @@ def test_cli_refuses_bad_arguments():
 def test_unknown_pretrained_name_is_refused():
     with pytest.raises(ValueError, match="choose one of"):
         gan_utils.load_pretrained("biggan")
+
+
+# ------------------------------------------------------------------- saved networks (weights + arguments)
+def test_saved_network_is_rebuilt_by_its_builder_with_identical_outputs(tmp_path):
+    generator = gan_utils.build_conditional_generator(latent_dim=8, width=4)
+    record = pretrained.save_network(generator, tmp_path / "g")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json", "g.weights.npz"]
+    loaded = pretrained.load_network(record)
+    z, labels = np.ones((3, 8), "float32"), np.array([0, 4, 9])
+    assert np.array_equal(np.asarray(loaded([z, labels], training=False)), np.asarray(generator([z, labels], training=False)))
+
+
+def test_moving_average_generator_saves_like_the_generator_it_follows(tmp_path):
+    gan = gan_utils.build_gan(gan_utils.get_recipe("dcgan", smoke=False, width=4, latent_dim=8))
+    assert gan.sampler is gan.ema_generator
+    record = json.loads(pretrained.save_network(gan.sampler, tmp_path / "g").read_text())
+    assert record["builder"] == "build_dcgan_generator" and record["arguments"]["width"] == 4
+
+
+def test_network_no_builder_made_is_refused_before_anything_is_written(tmp_path):
+    import keras
+
+    z = keras.Input((4,))
+    with pytest.raises(ValueError, match="not made by a gan_utils builder.*register_builder"):
+        pretrained.save_network(keras.Model(z, keras.layers.Dense(2)(z)), tmp_path / "g")
+    assert not any(tmp_path.iterdir())
+
+
+def test_changed_weights_file_is_refused(tmp_path):
+    record = pretrained.save_network(gan_utils.build_dcgan_generator(8, width=2), tmp_path / "g")
+    other = pretrained.save_network(gan_utils.build_dcgan_generator(8, width=2), tmp_path / "other")
+    pretrained.network_files(other)[1].replace(pretrained.network_files(record)[1])
+    with pytest.raises(ValueError, match="does not match the SHA-256 recorded in g.json"):
+        pretrained.load_network(record)
+
+
+def test_record_naming_an_unknown_builder_is_refused(tmp_path):
+    record = pretrained.save_network(gan_utils.build_dcgan_generator(8, width=2), tmp_path / "g")
+    record.write_text(record.read_text().replace("build_dcgan_generator", "build_biggan"))
+    with pytest.raises(ValueError, match="unknown builder 'build_biggan'.*build_dcgan_generator"):
+        pretrained.load_network(record)
+
+
+def test_record_from_a_newer_format_asks_to_update_gan_utils(tmp_path):
+    record = pretrained.save_network(gan_utils.build_dcgan_generator(8, width=2), tmp_path / "g")
+    data = json.loads(record.read_text())
+    data["format_version"] = pretrained.NETWORK_FORMAT_VERSION + 1
+    record.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="Update gan_utils"):
+        pretrained.load_network(record)
+
+
+def test_weights_for_other_arguments_are_refused_with_the_variable_named(tmp_path):
+    record = pretrained.save_network(gan_utils.build_dcgan_generator(8, width=2), tmp_path / "g")
+    record.write_text(record.read_text().replace('"width": 2', '"width": 3'))
+    with pytest.raises(ValueError, match=r"has shape .* in the file but .* in the rebuilt build_dcgan_generator"):
+        pretrained.load_network(record)
+
+
+def test_a_file_that_is_not_a_record_is_refused(tmp_path):
+    (tmp_path / "g.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="not a gan_utils saved network"):
+        pretrained.load_network(tmp_path / "g.json")
+    (tmp_path / "h.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not JSON"):
+        pretrained.load_network(tmp_path / "h")

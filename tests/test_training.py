@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import gan_utils
-from gan_utils import models
+from gan_utils import models, training
 from gan_utils.training import GAN, discriminator_loss, fit_gan, generator_loss
 
 
@@ -216,3 +216,43 @@ def test_a_time_budget_stop_does_not_count_the_partial_epoch(mnist_small):
     x, _ = mnist_small
     history = fit_gan(small_dcgan(), x, epochs=3, batch_size=64, time_budget=1e-6, verbose=0)
     assert history.stopped_by_time_budget and history.epochs_completed == 0
+
+
+def test_epoch_progress_shows_one_line_per_epoch_updated_in_place(mnist_small, monkeypatch):
+    """In a notebook fit_gan shows EpochProgress: one display per epoch, updated while it runs."""
+    import IPython.display
+
+    shown: list[list[str]] = []
+
+    class Handle:
+        def __init__(self, text):
+            self.texts = [text]
+
+        def update(self, data, raw=False):
+            self.texts.append(data["text/plain"])
+
+    def display(data, raw=False, display_id=False):
+        assert raw and display_id is True
+        handle = Handle(data["text/plain"])
+        shown.append(handle.texts)
+        return handle
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    monkeypatch.setattr(gan_utils.config, "in_notebook", lambda: True)
+    gan = gan_utils.build_gan(gan_utils.get_recipe("dcgan", smoke=False, width=4, latent_dim=8))
+    progress = []
+    monkeypatch.setattr(training.EpochProgress, "__init__", _with_interval_zero(training.EpochProgress.__init__, progress))
+    gan_utils.fit_gan(gan, mnist_small[0][:256], epochs=2, batch_size=64)
+    assert len(shown) == 2, "one output per epoch"
+    for epoch, texts in enumerate(shown, start=1):
+        assert len(texts) >= 4, "updated while the epoch runs"
+        assert texts[-1].startswith(f"Epoch {epoch}/2  4/4 ") and "d_loss" in texts[-1] and "[" not in texts[-1]
+    assert progress[0].lines == [texts[-1] for texts in shown]
+
+
+def _with_interval_zero(init, made):
+    def patched(self, epochs, steps=None, interval=0.5):
+        init(self, epochs, steps, interval=0.0)
+        made.append(self)
+
+    return patched
