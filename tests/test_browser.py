@@ -40,6 +40,15 @@ NOTEBOOK_CELLS = [
     "explorer = gan_utils.LatentExplorer(generator, n_directions=3, n_coordinates=4, samples=256, jit_compile=False)",
     "explorer.widget",
 ]
+#: A notebook that trains a tiny GAN for two epochs of 150 steps: its progress must update live.
+TRAINING_CELLS = [
+    "import numpy as np\n"
+    "import gan_utils\n"
+    "gan_utils.set_seed(0)\n"
+    "gan = gan_utils.build_gan(gan_utils.get_recipe('dcgan', smoke=False, width=4, latent_dim=8))\n"
+    "x = np.random.default_rng(0).uniform(-1, 1, (64 * 150, 28, 28, 1)).astype('float32')",
+    "history = gan_utils.fit_gan(gan, x, epochs=2, batch_size=64)",
+]
 
 
 def _requirements_or_skip() -> None:
@@ -67,9 +76,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _write_notebook(path: Path) -> None:
+def _write_notebook(path: Path, sources: list[str] = NOTEBOOK_CELLS) -> None:
     cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {}, "outputs": [],
-              "source": source} for i, source in enumerate(NOTEBOOK_CELLS)]
+              "source": source} for i, source in enumerate(sources)]
     notebook = {
         "cells": cells,
         "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
@@ -87,6 +96,7 @@ def jupyterlab_server(tmp_path):
     root = tmp_path / "root"
     root.mkdir()
     _write_notebook(root / "explorer.ipynb")
+    _write_notebook(root / "training.ipynb", TRAINING_CELLS)
     port, token = _free_port(), secrets.token_hex(16)
     home = tmp_path / "jupyter"
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
@@ -198,6 +208,45 @@ def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
     print(f"browser part {time.monotonic() - started:.1f} s; PC1 readout {value}; image {before} -> {after}")
     assert float(value) > 0.5, f"the slider did not move (readout {value!r})"
     assert after["hash"] != before["hash"], "the image in the page did not change after moving the PC1 slider"
+
+
+def test_training_progress_updates_live_in_jupyterlab_and_leaves_one_line_per_epoch(jupyterlab_server):
+    from playwright.sync_api import sync_playwright
+
+    base, token = jupyterlab_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    seen: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(60_000)
+            page.goto(f"{base}/lab/tree/training.ipynb?token={token}")
+            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext")
+            page.evaluate("""async () => {
+                const panel = window.jupyterapp.shell.currentWidget;
+                await panel.context.ready;
+                await panel.sessionContext.ready;
+                window.jupyterapp.commands.execute('notebook:run-all-cells');
+            }""")
+            output = page.locator(".jp-Cell").nth(1).locator(".jp-OutputArea")
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                text = output.inner_text() if output.count() else ""
+                if text and (not seen or seen[-1] != text):
+                    seen.append(text)
+                if text.count("Epoch 2/2  150/150") == 1:
+                    break
+                page.wait_for_timeout(100)
+            page.screenshot(path=str(ARTIFACTS / "training.png"))
+        finally:
+            browser.close()
+    live = [t for t in seen if re.search(r"Epoch 1/2\s+(\d+)/150\s+\[", t)]
+    steps = [int(re.search(r"Epoch 1/2\s+(\d+)/150", t).group(1)) for t in live]
+    assert len(set(steps)) >= 2 and steps == sorted(steps), f"no live progress during epoch 1: {seen[:6]}"
+    final = [line for line in seen[-1].splitlines() if line.strip()]
+    assert [line.split("  ")[0] for line in final] == ["Epoch 1/2", "Epoch 2/2"], final
 
 
 def test_static_html_export_shows_the_direction_grid(tmp_path):

@@ -14,7 +14,8 @@ from gan_utils import models, toy
 def test_mixture_density_integrates_to_one():
     m = toy.mixture_1d((-2.0, 1.5), 0.5)
     x = np.linspace(-8, 8, 4001)[:, None]
-    assert np.trapezoid(m.pdf(x), x[:, 0]) == pytest.approx(1.0, abs=1e-4)
+    trapezoid = getattr(np, "trapezoid", None) or np.trapz  # NumPy 2 renamed it; 1.24 (the oldest stage) has trapz
+    assert trapezoid(m.pdf(x), x[:, 0]) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_samples_follow_the_mixture_weights():
