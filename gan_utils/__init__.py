@@ -33,6 +33,7 @@ from gan_utils.models import (
     build_mlp_discriminator,
     build_mlp_generator,
 )
+from gan_utils.losses import OBJECTIVES, Objective, get_objective
 from gan_utils.plotting import (
     Animation,
     image_grid,
@@ -122,6 +123,10 @@ __all__ = [
     "RECIPES",
     "get_recipe",
     "build_gan",
+    # objectives (loss families)
+    "get_objective",
+    "Objective",
+    "OBJECTIVES",
     # training
     "GAN",
     "fit_gan",

@@ -202,6 +202,7 @@ def build_mlp_discriminator(
     hidden_units: Sequence[int] = (512, 256),
     dropout: float = 0.3,
     name: str = "mlp_discriminator",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """Build a fully connected discriminator: ``x -> Dense+LeakyReLU+Dropout ... -> logit``.
 
@@ -214,14 +215,15 @@ def build_mlp_discriminator(
     units = _check_units("hidden_units", hidden_units)
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+    _check_discriminator_options(None, spectral_norm)
     x = keras.Input(in_shape, name="image" if len(in_shape) == 3 else "x")
     h = layers.Flatten()(x)
     for u in units:
-        h = layers.Dense(u)(h)
+        h = _weights(layers.Dense(u), spectral_norm)(h)
         h = layers.LeakyReLU(0.2)(h)
         if dropout:
             h = layers.Dropout(dropout)(h)
-    logit = layers.Dense(1, name="logit")(h)
+    logit = _weights(layers.Dense(1, name="logit"), spectral_norm)(h)
     return keras.Model(x, logit, name=name)
 
 
@@ -250,23 +252,50 @@ def _dcgan_generator_body(h, image_shape: tuple[int, int, int], width: int, dens
     return layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh", name="image")(h)
 
 
-def _dcgan_discriminator_body(x, width: int, dense_units: int = 0):
+#: Normalizations a discriminator builder accepts: batch norm (the DCGAN's), layer norm (a critic's), none.
+NORMALIZATIONS = ("batch", "layer", None)
+
+
+def _check_discriminator_options(normalization: object, spectral_norm: object) -> None:
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be one of 'batch', 'layer' or None, got {normalization!r}.")
+    if not isinstance(spectral_norm, bool):
+        raise ValueError(f"spectral_norm must be True or False, got {spectral_norm!r}.")
+
+
+def _weights(layer: layers.Layer, spectral_norm: bool) -> layers.Layer:
+    """``layer``, or ``layer`` with spectral normalization (Miyato et al. 2018) of its kernel."""
+    return layers.SpectralNormalization(layer) if spectral_norm else layer
+
+
+def _normalize(h, normalization: str | None):
+    if normalization == "batch":
+        return layers.BatchNormalization()(h)
+    if normalization == "layer":
+        return layers.LayerNormalization()(h)
+    return h
+
+
+def _dcgan_discriminator_body(x, width: int, dense_units: int = 0, normalization: str | None = "batch", spectral_norm: bool = False):
     """Shared downsampling stack: two strided 4x4 convolutions with LeakyReLU, then flatten.
 
-    ``dense_units`` > 0 adds batch norm after the second convolution and a fully connected hidden
-    layer of that size (batch norm, LeakyReLU) after the flatten, as InfoGAN's MNIST discriminator
-    does; 0 gives the plain two-convolution stack.
+    ``dense_units`` > 0 adds normalization after the second convolution and a fully connected
+    hidden layer of that size (normalization, LeakyReLU) after the flatten, as InfoGAN's MNIST
+    discriminator does (with batch norm); 0 gives the plain two-convolution stack.
+    ``normalization`` is ``"batch"``, ``"layer"`` (for a Wasserstein critic) or None;
+    ``spectral_norm`` wraps every convolution and dense layer in ``SpectralNormalization``.
     """
-    h = layers.Conv2D(width, 4, strides=2, padding="same")(x)
+    normalized = bool(dense_units) and normalization is not None
+    h = _weights(layers.Conv2D(width, 4, strides=2, padding="same"), spectral_norm)(x)
     h = layers.LeakyReLU(0.2)(h)
-    h = layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=not dense_units)(h)
+    h = _weights(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=not normalized), spectral_norm)(h)
     if dense_units:
-        h = layers.BatchNormalization()(h)
+        h = _normalize(h, normalization)
     h = layers.LeakyReLU(0.2)(h)
     h = layers.Flatten()(h)
     if dense_units:
-        h = layers.Dense(dense_units, use_bias=False)(h)
-        h = layers.BatchNormalization()(h)
+        h = _weights(layers.Dense(dense_units, use_bias=not normalized), spectral_norm)(h)
+        h = _normalize(h, normalization)
         h = layers.LeakyReLU(0.2)(h)
     return h
 
@@ -312,6 +341,8 @@ def build_dcgan_discriminator(
     image_shape: Sequence[int] = (28, 28, 1),
     width: int = 64,
     name: str = "dcgan_discriminator",
+    normalization: str | None = "batch",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """Build a DCGAN discriminator: strided 4x4 convolutions, a hidden layer, one logit out.
 
@@ -322,6 +353,10 @@ def build_dcgan_discriminator(
     separate calls, so batch norm never mixes their statistics. Without the batch norm and the
     hidden layer the same recipe trains to FID ~110 instead of ~10 (``benchmarks/README.md``).
 
+    ``normalization="layer"`` (or None) makes a critic for the Wasserstein loss with gradient
+    penalty, which must not use batch norm; ``spectral_norm=True`` wraps every convolution and dense
+    layer in ``keras.layers.SpectralNormalization`` (the hinge loss's usual partner).
+
     Example:
         >>> d = build_dcgan_discriminator(width=8)
         >>> tuple(d(keras.ops.zeros((2, 28, 28, 1))).shape)
@@ -329,8 +364,10 @@ def build_dcgan_discriminator(
     """
     shape = _check_conv_shape(image_shape)
     _check_int("width", width)
+    _check_discriminator_options(normalization, spectral_norm)
     x = keras.Input(shape, name="image")
-    logit = layers.Dense(1, name="logit")(_dcgan_discriminator_body(x, width, DENSE_PER_WIDTH * width))
+    features = _dcgan_discriminator_body(x, width, DENSE_PER_WIDTH * width, normalization, spectral_norm)
+    logit = _weights(layers.Dense(1, name="logit"), spectral_norm)(features)
     return keras.Model(x, logit, name=name)
 
 
@@ -373,6 +410,7 @@ def build_conditional_discriminator(
     image_shape: Sequence[int] = (28, 28, 1),
     width: int = 64,
     name: str = "cgan_discriminator",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """Build a class-conditional DCGAN discriminator with a projection head (Miyato and Koyama 2018).
 
@@ -389,10 +427,11 @@ def build_conditional_discriminator(
     _check_int("num_classes", num_classes, minimum=2)
     shape = _check_conv_shape(image_shape)
     _check_int("width", width)
+    _check_discriminator_options(None, spectral_norm)
     x = keras.Input(shape, name="image")
     label = keras.Input((), dtype="int32", name="label")
-    features = _dcgan_discriminator_body(x, width)
-    unconditional = layers.Dense(1, name="logit")(features)
+    features = _dcgan_discriminator_body(x, width, spectral_norm=spectral_norm)
+    unconditional = _weights(layers.Dense(1, name="logit"), spectral_norm)(features)
     class_vector = layers.Embedding(num_classes, features.shape[-1], name="class_projection")(label)
     projection = layers.Dot(axes=1)([features, class_vector])
     logit = layers.Add()([unconditional, projection])

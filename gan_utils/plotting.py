@@ -279,10 +279,13 @@ def show_samples(generator: keras.Model, n: int = 16, seed: int = 0, labels: Seq
 
 
 def plot_losses(history: Mapping[str, Sequence[float]] | object, title: str = "Training progress") -> Figure:
-    """Plot ``d_loss`` and ``g_loss`` beside the discriminator's mean outputs ``d_real`` and ``d_fake``.
+    """Plot ``d_loss`` and ``g_loss`` beside what the objective logged about the discriminator.
 
-    Accepts a Keras ``History`` or its ``.history`` dict. The dotted line at 1/2 is where both
-    outputs meet when the generator's distribution equals the data's.
+    Accepts a Keras ``History`` or its ``.history`` dict. Cross-entropy objectives log the mean
+    probabilities ``d_real`` and ``d_fake`` (the dotted line at 1/2 is where both meet when the
+    generator's distribution equals the data's); score objectives (Wasserstein, hinge) log raw
+    scores ``score_real`` and ``score_fake``, and a Wasserstein critic its distance estimate
+    ``w_estimate``, drawn on their own scale: a critic's output is not a probability.
     """
     h = getattr(history, "history", history)
     if not isinstance(h, Mapping) or "d_loss" not in h or "g_loss" not in h:
@@ -299,6 +302,14 @@ def plot_losses(history: Mapping[str, Sequence[float]] | object, title: str = "T
         ax2.plot(epochs, h["d_fake"], "s-", label="D(G(z)), fake")
         ax2.axhline(0.5, ls=":", c="gray")
         ax2.set(xlabel="epoch", ylabel="mean output", ylim=(0, 1), title="Discriminator's verdicts")
+        ax2.legend()
+    elif "score_real" in h:
+        ax2.plot(epochs, h["score_real"], "o-", label="D(x), real")
+        ax2.plot(epochs, h["score_fake"], "s-", label="D(G(z)), fake")
+        if "w_estimate" in h:
+            ax2.plot(epochs, h["w_estimate"], "^-", c="black", label="W1 estimate, E[D(x)] - E[D(G(z))]")
+        ax2.axhline(0.0, ls=":", c="gray")
+        ax2.set(xlabel="epoch", ylabel="mean score", title="Critic's scores")
         ax2.legend()
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)

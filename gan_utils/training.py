@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from gan_utils import config, models, plotting
+from gan_utils import config, losses, models, plotting
 from gan_utils.data import make_dataset
 from gan_utils.models import num_classes
 
@@ -41,23 +41,22 @@ PREVIOUS_CHECKPOINT_NAME = "checkpoint.prev.npz"
 
 
 # --------------------------------------------------------------------------------------- losses
+# The cross-entropy losses under the names notebook 01 teaches; the families live in gan_utils.losses.
+_GENERATOR_LOSS_KINDS = {"non_saturating": "non-saturating", "saturating": "minimax"}
+
+
 def discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike, label_smoothing: float = 0.0) -> TensorLike:
     """Binary cross-entropy of the discriminator: real images are labelled 1, generated ones 0.
 
-    With logits ``l``, ``-log sigmoid(l) = softplus(-l)`` and ``-log(1 - sigmoid(l)) = softplus(l)``,
-    so the loss is ``mean(softplus(-real)) + mean(softplus(fake))``: the negative of the value
-    function ``V(D, G)`` that the discriminator maximises. ``label_smoothing`` s trains on real
-    targets ``1 - s`` (one-sided label smoothing, Salimans et al. 2016).
+    ``mean(softplus(-real)) + mean(softplus(fake))``, the negative of the value function ``V(D, G)``
+    that the discriminator maximises (:func:`gan_utils.losses.bce_discriminator_loss`, the
+    discriminator loss of the ``"non-saturating"`` and ``"minimax"`` objectives).
 
     Example:
         >>> round(float(discriminator_loss(ops.zeros(4), ops.zeros(4))), 4)  # D undecided: 2 log 2
         1.3863
     """
-    if isinstance(label_smoothing, (int, float)) and not 0.0 <= label_smoothing < 0.5:
-        raise ValueError(f"label_smoothing must be in [0, 0.5), e.g. 0.1; got {label_smoothing!r}.")
-    target = 1.0 - label_smoothing
-    real = target * ops.softplus(-real_logits) + (1.0 - target) * ops.softplus(real_logits)
-    return ops.mean(real) + ops.mean(ops.softplus(fake_logits))
+    return losses.bce_discriminator_loss(real_logits, fake_logits, label_smoothing)
 
 
 def generator_loss(fake_logits: TensorLike, kind: str = "non_saturating") -> TensorLike:
@@ -68,25 +67,27 @@ def generator_loss(fake_logits: TensorLike, kind: str = "non_saturating") -> Ten
     * ``"non_saturating"``: minimise ``-E[log D(G(z))]``. Same fixed point, strong gradients exactly
       when the generator is bad. This is what everyone trains with.
 
+    The objectives ``"non-saturating"`` and ``"minimax"`` of :mod:`gan_utils.losses` use these.
+
     Example:
         >>> round(float(generator_loss(ops.zeros(4))), 4)  # -log(1/2)
         0.6931
     """
-    if kind == "non_saturating":
-        return ops.mean(ops.softplus(-fake_logits))
-    if kind == "saturating":
-        return -ops.mean(ops.softplus(fake_logits))
-    raise ValueError(f"kind must be 'non_saturating' or 'saturating', got {kind!r}.")
+    if kind not in _GENERATOR_LOSS_KINDS:
+        raise ValueError(f"kind must be 'non_saturating' or 'saturating', got {kind!r}.")
+    return losses.get_objective(_GENERATOR_LOSS_KINDS[kind]).generator_loss(fake_logits)
 
 
 # ------------------------------------------------------------------------------------ the model
 class GAN(keras.Model):
     """A generator and a discriminator trained against each other with ``fit``.
 
-    Each ``train_step`` does one discriminator step on a real batch and an equally large generated
-    batch, then one generator step with the non-saturating loss. Logged: ``d_loss``, ``g_loss``,
-    ``d_real`` (mean D(x) on real images) and ``d_fake`` (mean D(G(z)) on generated ones), averaged
-    over the epoch.
+    Each ``train_step`` does ``d_steps`` discriminator steps on a real batch and equally large
+    generated batches, then one generator step, with the losses of the objective chosen in
+    :meth:`compile` (default: the non-saturating cross-entropy). Logged, averaged over the epoch:
+    ``d_loss``, ``g_loss`` and what the objective defines (cross-entropy: ``d_real`` and ``d_fake``,
+    the mean D(x) and D(G(z)); Wasserstein: ``w_estimate``, ``score_real``, ``score_fake`` and
+    ``penalty``; see :meth:`gan_utils.losses.Objective.logs`).
 
     Args:
         generator: maps ``z`` (or ``[z, labels]``) to samples.
@@ -156,10 +157,9 @@ class GAN(keras.Model):
         )
         self.fixed_labels = np.arange(sample_count) % (self.num_classes or 1)
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.d_real_tracker = keras.metrics.Mean(name="d_real")
-        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.objective = losses.get_objective("non-saturating")
+        self.d_steps = 1
+        self.trackers = self._trackers(self.objective)
         # Every variable exists now (both networks are built functional models). Saying so stops
         # fit() under a tf.distribute strategy from trying to build the GAN by calling it, which
         # fails: a GAN has a train_step but no call().
@@ -170,16 +170,22 @@ class GAN(keras.Model):
         d_optimizer: keras.optimizers.Optimizer | None = None,
         g_optimizer: keras.optimizers.Optimizer | None = None,
         *,
+        objective: str | losses.Objective = "non-saturating",
+        d_steps: int = 1,
         label_smoothing: float = 0.0,
-        generator_loss: str = "non_saturating",
+        generator_loss: str | None = None,
         jit_compile: bool | str = "auto",
         **kwargs,
     ) -> None:
-        """Set one optimizer per network (default Adam(2e-4, beta_1=0.5), as in the DCGAN paper).
+        """Set one optimizer per network (default Adam(2e-4, beta_1=0.5), as in the DCGAN paper) and the objective.
 
-        ``generator_loss`` is ``"non_saturating"`` (default) or ``"saturating"`` (the minimax loss as
-        written, for experiments: see :func:`generator_loss`). ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets Keras choose (it picks XLA
-        on GPUs and TPUs, not on CPUs).
+        ``objective`` is a loss family of :mod:`gan_utils.losses` by name (``"non-saturating"``,
+        ``"minimax"``, ``"wasserstein-gp"``, ``"hinge"``) or an :class:`~gan_utils.losses.Objective`.
+        ``d_steps`` discriminator (critic) updates precede each generator update, each on the same
+        real batch against freshly generated fakes (WGAN-GP trains with 5). ``label_smoothing``
+        applies to the cross-entropy families. ``generator_loss="saturating"`` is the older name of
+        ``objective="minimax"``. ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets
+        Keras choose (it picks XLA on GPUs and TPUs, not on CPUs).
         """
         for name, opt in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
             if opt is not None and not isinstance(opt, keras.optimizers.Optimizer):
@@ -194,18 +200,30 @@ class GAN(keras.Model):
             )
         if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing < 0.5:
             raise ValueError(f"label_smoothing must be a number in [0, 0.5), got {label_smoothing!r}.")
+        if generator_loss is not None:
+            if generator_loss not in _GENERATOR_LOSS_KINDS:
+                raise ValueError(f"generator_loss must be 'non_saturating' or 'saturating', got {generator_loss!r}.")
+            objective = _GENERATOR_LOSS_KINDS[generator_loss]
+        if isinstance(d_steps, bool) or not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps must be a positive integer (discriminator updates per generator update), got {d_steps!r}.")
+        objective = losses.get_objective(objective, **({"label_smoothing": float(label_smoothing)} if label_smoothing else {}))
+        check_discriminator_for(objective, self.discriminator)
         super().compile(jit_compile=jit_compile, **kwargs)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.label_smoothing = float(label_smoothing)
-        if generator_loss not in ("non_saturating", "saturating"):
-            raise ValueError(f"generator_loss must be 'non_saturating' or 'saturating', got {generator_loss!r}.")
-        self.generator_loss_kind = generator_loss
+        self.objective, self.d_steps = objective, d_steps
+        if tuple(t.name for t in self.trackers) != ("d_loss", "g_loss", *objective.log_names):
+            self.trackers = self._trackers(objective)
         # Create the optimizers' state now, inside the caller's tf.distribute scope, and not lazily
         # in the first traced training step, where a distribution strategy cannot create variables.
         for opt, net in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
             if not opt.built:
                 opt.build(net.trainable_weights)
+
+    @staticmethod
+    def _trackers(objective: losses.Objective) -> list[keras.metrics.Mean]:
+        return [keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", *objective.log_names)]
 
     def fit(self, *args, shuffle: bool = False, **kwargs) -> keras.callbacks.History:
         """Keras' ``fit``, with ``shuffle=False`` by default: datasets from :func:`make_dataset` are
@@ -215,7 +233,7 @@ class GAN(keras.Model):
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
         # Listed here so that fit() resets them at the start of each epoch.
-        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        return list(self.trackers)
 
     @property
     def sampler(self) -> keras.Model:
@@ -229,46 +247,68 @@ class GAN(keras.Model):
         return [x, labels] if self.conditional else x
 
     def train_step(self, data):
+        real, labels = self._unpack(data)
+        batch = ops.shape(real)[0]
+
+        # 1) Discriminator (critic): d_steps updates; real batch -> "real", fresh fakes -> "fake".
+        for _ in range(self.d_steps):
+            z = self._noise(batch)
+            with tf.GradientTape() as tape:
+                fake = self.generator(self._g_inputs(z, labels), training=True)
+                real_out = self.discriminator(self._d_inputs(real, labels), training=True)
+                fake_out = self.discriminator(self._d_inputs(fake, labels), training=True)
+                d_loss = self.objective.discriminator_loss(real_out, fake_out)
+                total = d_loss
+                if self.objective.penalty:  # e.g. WGAN-GP: keep the critic's gradient norm near 1
+                    penalty = self.objective.penalty_value(self.discriminator, real, fake, labels, self.seed_generator)
+                    total = d_loss + self.objective.penalty_weight * penalty
+            self._step(self.d_optimizer, tape, total, self.discriminator)
+
+        # 2) Generator: make the discriminator call its samples real.
+        z = self._noise(batch)
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._g_inputs(z, labels), training=True)
+            g_loss = self.objective.generator_loss(self.discriminator(self._d_inputs(fake, labels), training=True))
+        self._step(self.g_optimizer, tape, g_loss, self.generator)
+        if self.ema_generator is not None:
+            self._update_ema()
+
+        logs = {"d_loss": d_loss, "g_loss": g_loss, **self.objective.logs(real_out, fake_out)}
+        if self.objective.penalty:
+            logs["penalty"] = penalty
+        return self._record(logs)
+
+    # The plumbing train_step leaves out: batches, replicas under tf.distribute, metric trackers.
+    def _unpack(self, data):
+        """``(real images, labels or None)`` from a batch of the dataset."""
         if self.conditional:
             if not isinstance(data, (tuple, list)) or len(data) != 2:
                 raise ValueError("a conditional GAN trains on (images, labels) batches.")
             real, labels = data
-            labels = ops.cast(labels, "int32")
-        else:
-            real = data[0] if isinstance(data, (tuple, list)) else data
-            labels = None
-        batch = ops.shape(real)[0]
-        # Under tf.distribute each replica sees part of the global batch and the optimizer sums the
-        # replicas' gradients, so each replica's loss is divided by their number.
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            return real, ops.cast(labels, "int32")
+        return (data[0] if isinstance(data, (tuple, list)) else data), None
 
-        # 1) Discriminator: real -> 1, generated -> 0.
-        z = self._noise(batch, replicas)
-        with tf.GradientTape() as tape:
-            fake = self.generator(self._g_inputs(z, labels), training=True)
-            real_logits = self.discriminator(self._d_inputs(real, labels), training=True)
-            fake_logits = self.discriminator(self._d_inputs(fake, labels), training=True)
-            d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
-            scaled = d_loss / replicas
-        grads = tape.gradient(scaled, self.discriminator.trainable_weights)
-        self.d_optimizer.apply(grads, self.discriminator.trainable_weights)
+    @staticmethod
+    def _replicas() -> int:
+        return tf.distribute.get_strategy().num_replicas_in_sync
 
-        # 2) Generator: make the discriminator say "real" (the non-saturating loss by default).
-        z = self._noise(batch, replicas)
-        with tf.GradientTape() as tape:
-            fake = self.generator(self._g_inputs(z, labels), training=True)
-            g_logits = self.discriminator(self._d_inputs(fake, labels), training=True)
-            g_loss = generator_loss(g_logits, self.generator_loss_kind)
-            scaled = g_loss / replicas
-        grads = tape.gradient(scaled, self.generator.trainable_weights)
-        self.g_optimizer.apply(grads, self.generator.trainable_weights)
-        if self.ema_generator is not None:
-            self._update_ema()
+    def _step(self, optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss, network: keras.Model) -> None:
+        """One optimizer update of ``network`` on ``loss``.
 
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
-        self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
+        Under tf.distribute each replica sees part of the global batch and the optimizer sums the
+        replicas' gradients, so each replica's gradient is divided by their number (the gradient
+        of its loss divided by that number).
+        """
+        grads = tape.gradient(loss, network.trainable_weights)
+        replicas = self._replicas()
+        if replicas > 1:
+            grads = [None if g is None else g / replicas for g in grads]
+        optimizer.apply(grads, network.trainable_weights)
+
+    def _record(self, values: dict) -> dict:
+        """Update the epoch averages with this step's values and return them as the step's logs."""
+        for tracker in self.trackers:
+            tracker.update_state(values[tracker.name])
         logs = {m.name: m.result() for m in self.metrics}
         if _multi_worker(tf.distribute.get_strategy()):
             # Keras 3 averages each log over the workers with strategy.reduce(MEAN, axis=0), which
@@ -276,13 +316,14 @@ class GAN(keras.Model):
             logs = {name: ops.reshape(value, (1,)) for name, value in logs.items()}
         return logs
 
-    def _noise(self, batch, replicas: int):
+    def _noise(self, batch):
         """Latent vectors for this replica's share of the global batch.
 
         Every replica holds the same seed state, so each draws the noise of the whole global batch
         and keeps its own slice: replicas get different z (not copies of one draw), and together
         exactly the z that a single device would draw for the same global batch.
         """
+        replicas = self._replicas()
         if replicas == 1:
             return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
         z = keras.random.normal((batch * replicas, self.latent_dim), seed=self.seed_generator)
@@ -350,6 +391,27 @@ def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
     """True under a MultiWorkerMirroredStrategy that spans several machines (processes)."""
     in_multi_worker_mode = getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and in_multi_worker_mode()
+
+
+def check_discriminator_for(objective: losses.Objective, discriminator: keras.Model) -> None:
+    """Refuse a discriminator that the objective cannot train correctly: batch norm in a critic
+    whose penalty is taken per sample (WGAN-GP, R1), or a score family on a sigmoid output."""
+    if not objective.batch_norm_allowed:
+        norms = [layer.name for layer in _all_layers(discriminator) if isinstance(layer, keras.layers.BatchNormalization)]
+        if norms:
+            raise ValueError(
+                f"objective {objective.name!r} penalises the gradient of each sample's score, but "
+                f"{discriminator.name} has batch normalization ({', '.join(norms)}), which mixes the samples "
+                "of a batch: build the critic with normalization='layer' (or None), e.g. "
+                "build_dcgan_discriminator(normalization='layer')."
+            )
+
+
+def _all_layers(model: keras.Model):
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer)
 
 
 def check_labels(labels: np.ndarray, n: int, num_classes: int) -> np.ndarray:

@@ -1,0 +1,168 @@
+"""gan_utils.losses: each loss family's numbers on fixed inputs, the penalties on critics with a known
+gradient, the objective's wiring into GAN (logs, d_steps, refusals) and a short run of each family."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import gan_utils
+from gan_utils import losses, toy
+from gan_utils.models import build_dcgan_discriminator, build_mlp_discriminator, build_mlp_generator
+
+REAL = np.array([2.0, -1.0], "float32")
+FAKE = np.array([0.0, 1.0], "float32")
+
+
+def softplus(x: float) -> float:
+    return math.log1p(math.exp(x))
+
+
+def value(x) -> float:
+    return float(np.asarray(x))
+
+
+# ------------------------------------------------------------------------ each family at known outputs
+def test_non_saturating_losses_at_known_logits():
+    objective = gan_utils.get_objective("non-saturating")
+    expected_d = (softplus(-2) + softplus(1)) / 2 + (softplus(0) + softplus(1)) / 2
+    assert value(objective.discriminator_loss(REAL, FAKE)) == pytest.approx(expected_d, rel=1e-6)
+    assert value(objective.generator_loss(FAKE)) == pytest.approx((softplus(0) + softplus(-1)) / 2, rel=1e-6)
+
+
+def test_minimax_generator_loss_is_log_one_minus_d():
+    objective = gan_utils.get_objective("minimax")
+    d = 1 / (1 + math.exp(-1.0))
+    assert value(objective.generator_loss(np.array([1.0], "float32"))) == pytest.approx(math.log(1 - d), rel=1e-6)
+    assert value(objective.discriminator_loss(REAL, FAKE)) == value(gan_utils.get_objective("non-saturating").discriminator_loss(REAL, FAKE))
+
+
+def test_wasserstein_losses_are_score_differences_and_may_be_negative():
+    objective = gan_utils.get_objective("wasserstein-gp")
+    assert value(objective.discriminator_loss(REAL, FAKE)) == pytest.approx(0.5 - 0.5)
+    assert value(objective.discriminator_loss(np.array([3.0, 5.0], "float32"), FAKE)) == pytest.approx(0.5 - 4.0)
+    assert value(objective.generator_loss(FAKE)) == pytest.approx(-0.5)
+    logs = objective.logs(np.array([3.0, 5.0], "float32"), FAKE)
+    assert value(logs["w_estimate"]) == pytest.approx(3.5) and "d_real" not in logs
+
+
+def test_hinge_losses_stop_at_a_margin_of_one():
+    objective = gan_utils.get_objective("hinge")
+    real, fake = np.array([0.5, 2.0], "float32"), np.array([-2.0, 0.5], "float32")
+    assert value(objective.discriminator_loss(real, fake)) == pytest.approx((0.5 + 0.0) / 2 + (0.0 + 1.5) / 2)
+    assert value(objective.generator_loss(fake)) == pytest.approx(0.75)
+
+
+def test_label_smoothing_applies_to_the_cross_entropy_families_only():
+    smoothed = gan_utils.get_objective("non-saturating", label_smoothing=0.1)
+    expected = 0.9 * softplus(-2) + 0.1 * softplus(2)
+    assert value(smoothed.discriminator_loss(np.array([2.0], "float32"), np.array([-50.0], "float32"))) == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(ValueError, match="label smoothing applies to the cross-entropy families"):
+        gan_utils.get_objective("hinge", label_smoothing=0.1)
+
+
+def test_unknown_objective_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="unknown objective 'wgan': choose one of non-saturating, minimax, wasserstein-gp, hinge"):
+        gan_utils.get_objective("wgan")
+
+
+# ------------------------------------------------------------------------------------ the penalties
+def linear_critic(weights: list[float]) -> keras.Model:
+    """D(x) = <w, x> on 2x2x1 images: its gradient is w everywhere."""
+    x = keras.Input((2, 2, 1))
+    dense = keras.layers.Dense(1, use_bias=False)
+    model = keras.Model(x, dense(keras.layers.Flatten()(x)))
+    dense.kernel.assign(np.array(weights, "float32").reshape(4, 1))
+    return model
+
+
+@pytest.mark.parametrize("weights, norm", [([1, 2, 2, 0], 3.0), ([0.6, 0.8, 0, 0], 1.0), ([0.5, 0, 0, 0], 0.5)])
+def test_gradient_penalty_of_a_linear_critic_is_its_norm_minus_one_squared(weights, norm):
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(16, 2, 2, 1)).astype("float32"), rng.normal(size=(16, 2, 2, 1)).astype("float32")
+    assert value(losses.gradient_penalty(linear_critic(weights), real, fake, seed=0)) == pytest.approx((norm - 1) ** 2, abs=1e-5)
+
+
+def test_gradient_penalty_interpolates_with_one_uniform_alpha_per_sample():
+    seen = []
+
+    def recording_critic(x):
+        seen.append(np.asarray(x))
+        return keras.ops.sum(x, axis=(1, 2, 3))
+
+    losses.gradient_penalty(recording_critic, np.ones((4000, 2, 2, 1), "float32"), np.zeros((4000, 2, 2, 1), "float32"), seed=1)
+    alphas = seen[0].reshape(4000, 4)
+    assert np.all(alphas == alphas[:, :1]), "one alpha per sample, shared by its pixels"
+    assert alphas.min() >= 0 and alphas.max() <= 1
+    assert alphas[:, 0].mean() == pytest.approx(0.5, abs=0.02) and alphas[:, 0].std() == pytest.approx(1 / math.sqrt(12), abs=0.01)
+
+
+def test_gradient_penalty_has_finite_gradients_where_the_critic_is_flat():
+    critic = linear_critic([0, 0, 0, 0])  # gradient 0: the norm's square root sits at 0
+    real = np.ones((8, 2, 2, 1), "float32")
+    with tf.GradientTape() as tape:
+        penalty = losses.gradient_penalty(critic, real, real * 0, seed=0)
+    grads = tape.gradient(penalty, critic.trainable_weights)
+    assert value(penalty) == pytest.approx(1.0, abs=1e-5)
+    assert all(np.isfinite(np.asarray(g)).all() for g in grads)
+
+
+def test_r1_penalty_of_a_linear_critic_is_its_squared_norm():
+    assert value(losses.r1_penalty(linear_critic([1, 2, 2, 0]), np.zeros((5, 2, 2, 1), "float32"))) == pytest.approx(9.0)
+
+
+# ----------------------------------------------------------------------------- wired into the GAN
+def ring_gan(**compile_args) -> gan_utils.GAN:
+    gan_utils.set_seed(0)
+    generator = build_mlp_generator(2, (2,), (32, 32), output_activation=None)
+    discriminator = build_mlp_discriminator((2,), (32, 32), dropout=0.0)
+    gan = gan_utils.GAN(generator, discriminator, seed=0)
+    gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), **compile_args)
+    return gan
+
+
+@pytest.mark.parametrize("name", list(gan_utils.OBJECTIVES))
+def test_each_objective_trains_on_toy_data_with_finite_losses_and_its_own_logs(name):
+    gan = ring_gan(objective=name)
+    x = toy.ring_2d().sample(2048, seed=0)
+    history = gan.fit(gan_utils.make_dataset(x, batch_size=64, seed=0), epochs=2, verbose=0).history
+    objective = gan_utils.get_objective(name)
+    assert set(history) == {"d_loss", "g_loss", *objective.log_names}
+    assert all(np.isfinite(v).all() for v in history.values())
+
+
+def test_d_steps_updates_the_critic_that_many_times_per_generator_update():
+    gan = ring_gan(objective="wasserstein-gp", d_steps=3)
+    x = toy.ring_2d().sample(640, seed=0)
+    gan.fit(gan_utils.make_dataset(x, batch_size=64, seed=0), epochs=1, verbose=0)
+    assert int(gan.d_optimizer.iterations.numpy()) == 3 * int(gan.g_optimizer.iterations.numpy()) == 30
+
+
+def test_a_critic_with_batch_norm_is_refused_for_the_gradient_penalty():
+    generator = gan_utils.build_dcgan_generator(8, width=4)
+    gan = gan_utils.GAN(generator, build_dcgan_discriminator(width=4))
+    with pytest.raises(ValueError, match="batch normalization .* normalization='layer'"):
+        gan.compile(objective="wasserstein-gp")
+    gan_utils.GAN(generator, build_dcgan_discriminator(width=4, normalization="layer")).compile(objective="wasserstein-gp")
+
+
+def test_spectral_norm_wraps_every_weight_layer_of_the_discriminator():
+    d = build_dcgan_discriminator(width=4, spectral_norm=True, normalization=None)
+    wrapped = [layer for layer in d.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == 4  # two convolutions, the hidden dense layer, the logit
+    assert tuple(d(np.zeros((2, 28, 28, 1), "float32")).shape) == (2, 1)
+
+
+def test_old_generator_loss_argument_still_selects_the_minimax_objective():
+    assert ring_gan(generator_loss="saturating").objective.name == "minimax"
+
+
+def test_plot_losses_draws_a_critic_on_its_own_scale():
+    history = {"d_loss": [-1.0, -2.0], "g_loss": [0.5, 1.0], "score_real": [1.0, 2.0], "score_fake": [0.0, -0.5], "w_estimate": [1.0, 2.5]}
+    fig = gan_utils.plot_losses(history)
+    ax = fig.axes[1]
+    assert ax.get_title() == "Critic's scores" and len(ax.get_lines()) == 4  # real, fake, W1 estimate, zero line
