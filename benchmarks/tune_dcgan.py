@@ -87,7 +87,7 @@ class Variant:
 
 def _recipe_variant(label, name="dcgan", dataset="gather", steps_per_execution=1, deterministic=False, arch=None, **overrides):
     if arch is not None:
-        use_arch(arch)
+        overrides["architecture"] = register_arch(arch)
     recipe = get_recipe(name, smoke=False, **overrides)
     gan = build_gan(recipe, seed=0)
     if steps_per_execution != 1:
@@ -97,8 +97,6 @@ def _recipe_variant(label, name="dcgan", dataset="gather", steps_per_execution=1
             jit_compile=recipe.jit_compile,
             steps_per_execution=steps_per_execution,
         )
-    if arch is not None:
-        use_arch("recipe")
     return Variant(label, gan, recipe.batch_size, dataset, deterministic)
 
 
@@ -257,7 +255,8 @@ def _BASE_D(x, width, *_):
     return _RECIPE_D(x, width, 0)
 
 
-# Architecture variants tried against the current models.py (patched in for one run, never shipped
+# Architecture variants tried against the current models.py (registered as recipe architectures by
+# register_arch for one run, never shipped
 # from here): each replaces the shared DCGAN bodies of gan_utils.models.
 def _g_body_variant(kernel=4, g_act="relu", extra_conv=False):
     from keras import layers
@@ -398,16 +397,30 @@ ARCHS = {
 }
 
 
-def use_arch(names: str | None) -> None:
-    """Patch gan_utils.models with the named variants (comma-separated) for this process."""
-    from gan_utils import models
+def register_arch(names: str | None) -> str | None:
+    """Register the combination of the named variants (comma-separated; later ones win) as an
+    architecture of gan_utils.recipes and return its name, for ``get_recipe(..., architecture=name)``."""
+    if not names:
+        return None
+    from keras import layers
 
-    for name in filter(None, (names or "").split(",")):
-        variant = ARCHS[name]
-        if "g" in variant:
-            models._dcgan_generator_body = variant["g"]
-        if "d" in variant:
-            models._dcgan_discriminator_body = variant["d"]
+    from gan_utils import recipes
+
+    g_body, d_body = _RECIPE_G, _RECIPE_D
+    for name in names.split(","):
+        g_body, d_body = ARCHS[name].get("g", g_body), ARCHS[name].get("d", d_body)
+    full = f"tune:{names}"
+
+    @recipes.register_architecture(full)
+    def build(recipe, image_shape):
+        dense = _models.DENSE_PER_WIDTH * recipe.width
+        z = keras.Input((recipe.latent_dim,), name="z")
+        generator = keras.Model(z, g_body(z, image_shape, recipe.width, dense), name="dcgan_generator")
+        x = keras.Input(image_shape, name="image")
+        logit = layers.Dense(1, name="logit")(d_body(x, recipe.width, dense))
+        return generator, keras.Model(x, logit, name="dcgan_discriminator")
+
+    return full
 
 
 def run_quality(name: str, overrides: dict, seconds: float | None, seed: int, tag: str, images_seen: int | None = None, monitor: int = 0) -> dict:
@@ -531,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
         if (args.seconds is None) == (args.images is None):
             p.error("give exactly one of --seconds and --images")
         length = f"{int(args.seconds)}s" if args.seconds else f"{args.images // 1000}k"
-        use_arch(args.arch)
+        if args.arch:
+            overrides["architecture"] = register_arch(args.arch)
         run_quality.arch = args.arch
         tag = args.tag or "_".join([args.model, *([f"arch={args.arch}"] if args.arch else []), *args.overrides, length, f"seed{args.seed}"])
         run_quality(args.model, overrides, args.seconds, args.seed, tag, args.images, args.monitor)

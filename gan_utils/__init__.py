@@ -60,21 +60,11 @@ from gan_utils.metrics import (
     real_floor,
 )
 from gan_utils.recipes import RECIPES, Recipe, build_gan, get_recipe
-from gan_utils.training import (
-    GAN,
-    Checkpoint,
-    CorruptCheckpointError,
-    GifWriter,
-    NonFiniteLossError,
-    SampleGrid,
-    StopOnNonFinite,
-    TimeBudget,
-    discriminator_loss,
-    fit_gan,
-    generator_loss,
-    restore_checkpoint,
-    save_checkpoint,
-)
+from gan_utils.gan import GAN
+from gan_utils.losses import discriminator_loss, generator_loss
+from gan_utils.checkpoints import CorruptCheckpointError, restore_checkpoint, save_checkpoint
+from gan_utils.callbacks import Checkpoint, GifWriter, NonFiniteLossError, SampleGrid, StopOnNonFinite, TimeBudget
+from gan_utils.fit import fit_gan
 
 __version__ = "0.1.0"
 

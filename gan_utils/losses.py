@@ -296,3 +296,41 @@ def get_objective(name: str | Objective, **overrides) -> Objective:
         return dataclasses.replace(objective, **overrides)
     except TypeError as err:
         raise ValueError(f"unknown Objective field in {sorted(overrides)}: {err}") from None
+
+
+# The cross-entropy losses under the names notebook 01 teaches.
+#: ``generator_loss``'s kinds (notebook 01's names) and the objectives they are.
+GENERATOR_LOSS_KINDS = {"non_saturating": "non-saturating", "saturating": "minimax"}
+
+
+def discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike, label_smoothing: float = 0.0) -> TensorLike:
+    """Binary cross-entropy of the discriminator: real images are labelled 1, generated ones 0.
+
+    ``mean(softplus(-real)) + mean(softplus(fake))``, the negative of the value function ``V(D, G)``
+    that the discriminator maximises (:func:`gan_utils.losses.bce_discriminator_loss`, the
+    discriminator loss of the ``"non-saturating"`` and ``"minimax"`` objectives).
+
+    Example:
+        >>> round(float(discriminator_loss(ops.zeros(4), ops.zeros(4))), 4)  # D undecided: 2 log 2
+        1.3863
+    """
+    return bce_discriminator_loss(real_logits, fake_logits, label_smoothing)
+
+
+def generator_loss(fake_logits: TensorLike, kind: str = "non_saturating") -> TensorLike:
+    """The generator's loss on the discriminator's logits for generated images.
+
+    * ``"saturating"``: minimise ``E[log(1 - D(G(z)))]``, the minimax objective as written. When D
+      confidently rejects fakes (early training) its gradient vanishes.
+    * ``"non_saturating"``: minimise ``-E[log D(G(z))]``. Same fixed point, strong gradients exactly
+      when the generator is bad. This is what everyone trains with.
+
+    The objectives ``"non-saturating"`` and ``"minimax"`` of :mod:`gan_utils.losses` use these.
+
+    Example:
+        >>> round(float(generator_loss(ops.zeros(4))), 4)  # -log(1/2)
+        0.6931
+    """
+    if kind not in GENERATOR_LOSS_KINDS:
+        raise ValueError(f"kind must be 'non_saturating' or 'saturating', got {kind!r}.")
+    return get_objective(GENERATOR_LOSS_KINDS[kind]).generator_loss(fake_logits)

@@ -20,8 +20,8 @@ convolutional classifier trained on MNIST (``files/classifier/mnist_classifier.j
 
 :func:`evaluate` returns all of them at once. :class:`QualityMonitor` is a Keras callback that
 generates from a :class:`gan_utils.GAN` every few epochs and calls :func:`evaluate`. It lives here
-rather than in ``training`` on purpose: it is a thin wrapper over :func:`evaluate`, and keeping it
-here means ``training`` never needs the classifier (it only duck-types the GAN it is attached to).
+rather than in ``callbacks`` on purpose: it is a thin wrapper over :func:`evaluate`, and keeping it
+here means the training rooms never need the classifier (it only duck-types the GAN it is attached to).
 
 The classifier's files are checked against ``files/SHA256SUMS`` before they are opened; its
 architecture is :func:`gan_utils.models.build_classifier`. Images are expected as the generator makes them: values in [-1, 1], shape
@@ -617,7 +617,15 @@ class QualityMonitor(keras.callbacks.Callback):
             floor = real_floor(self.n_samples, k=self.k) if self.show_floor else None
             # Under Keras' progress bar (verbose=1) the bar's line is still open: start a new one.
             newline = "\n" if (self.params or {}).get("verbose") in (1, "auto") else ""
-            print(f"{newline}[QualityMonitor] epoch {epoch + 1}: {format_scores(scores, floor)}", flush=True)
+            print(f"{newline}[QualityMonitor] epoch {epoch + 1}: {format_scores(scores, floor)}{self._objective_logs(logs)}", flush=True)
+
+    def _objective_logs(self, logs: dict | None) -> str:
+        """`` | wasserstein-gp: w_estimate 1.234, ...``: what the GAN's objective logged this epoch."""
+        objective = getattr(self.model, "objective", None)
+        if objective is None or not logs:
+            return ""
+        values = [f"{name} {float(logs[name]):.3f}" for name in objective.log_names if name in logs]
+        return f" | {objective.name}: {', '.join(values)}" if values else ""
 
 
 def nearest_real(images: object, reference: object, k: int = 5, batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:

@@ -7,12 +7,13 @@ or a batch size is written exactly once. ``GAN_UTILS_SMOKE=1`` shrinks every rec
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
 
-from gan_utils import config, models
-from gan_utils.training import GAN
+from gan_utils import config, losses, models
+from gan_utils.gan import GAN
 
 #: What smoke mode changes: a few epochs on a small subset (see README, "Smoke mode").
 SMOKE_EPOCHS = 2
@@ -24,15 +25,19 @@ class Recipe:
     """Hyperparameters of one model of the series.
 
     Attributes:
-        model: ``"vanilla"``, ``"dcgan"`` or ``"cgan"``.
+        model: the recipe's name (``"vanilla"``, ``"dcgan"``, ``"cgan"``, ...).
         latent_dim: length of z.
         width: DCGAN filters (last hidden layer); for the MLP, the generator's last hidden width.
         batch_size, epochs: training length.
-        d_lr, g_lr, beta_1: Adam settings of the discriminator and generator.
+        d_lr, g_lr, beta_1, beta_2: Adam settings of the discriminator and generator.
         ema_decay: moving average of the generator's weights used for sampling (None: off).
         label_smoothing: one-sided label smoothing of real targets.
         jit_compile: compile each training step with XLA.
         subset: train on this many images (None: all).
+        architecture: the registered architecture that builds the networks (:data:`ARCHITECTURES`;
+            empty: the one named like the model).
+        objective: the loss family (:func:`gan_utils.get_objective`).
+        d_steps: discriminator (critic) updates per generator update.
     """
 
     model: str
@@ -43,14 +48,25 @@ class Recipe:
     d_lr: float
     g_lr: float
     beta_1: float = 0.5
+    beta_2: float = 0.999
     ema_decay: float | None = None
     label_smoothing: float = 0.0
     jit_compile: bool = False
     subset: int | None = None
+    architecture: str = ""
+    objective: str = "non-saturating"
+    d_steps: int = 1
 
     def __post_init__(self) -> None:
-        if self.model not in ("vanilla", "dcgan", "cgan"):
-            raise ValueError(f"unknown model {self.model!r}: choose one of vanilla, dcgan, cgan.")
+        if self.arch not in ARCHITECTURES:
+            what = f"architecture {self.arch!r}" if self.architecture else f"model {self.model!r} (no architecture of that name)"
+            raise ValueError(
+                f"unknown {what}: choose one of {', '.join(ARCHITECTURES)}, or register yours with "
+                "gan_utils.recipes.register_architecture."
+            )
+        losses.get_objective(self.objective)  # refuses unknown names with the list of known ones
+        if isinstance(self.d_steps, bool) or not isinstance(self.d_steps, int) or self.d_steps < 1:
+            raise ValueError(f"Recipe.d_steps must be a positive integer, got {self.d_steps!r}.")
         for name in ("latent_dim", "width", "batch_size", "epochs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -59,16 +75,104 @@ class Recipe:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
                 raise ValueError(f"Recipe.{name} must be a learning rate in (0, 1), e.g. 2e-4; got {value!r}.")
-        if not 0 <= self.beta_1 < 1:
-            raise ValueError(f"Recipe.beta_1 must be in [0, 1), got {self.beta_1!r}.")
+        for name in ("beta_1", "beta_2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"Recipe.{name} must be in [0, 1), got {getattr(self, name)!r}.")
         if self.subset is not None and (isinstance(self.subset, bool) or not isinstance(self.subset, int) or self.subset < 1):
             raise ValueError(f"Recipe.subset must be a positive number of images or None, got {self.subset!r}.")
+
+
+    @property
+    def arch(self) -> str:
+        """The architecture that builds this recipe's networks."""
+        return self.architecture or self.model
+
+
+#: Registered architectures: each builds ``(generator, discriminator)`` for a recipe and an image shape.
+ARCHITECTURES: dict[str, Callable[[Recipe, tuple[int, int, int]], tuple[keras.Model, keras.Model]]] = {}
+
+
+def register_architecture(name: str) -> Callable:
+    """Register a function ``(recipe, image_shape) -> (generator, discriminator)`` under ``name``.
+
+    A recipe uses it through ``architecture=name`` (``get_recipe("dcgan", architecture=name)``);
+    benchmarks register their variants this way instead of patching :mod:`gan_utils.models`.
+
+    Example:
+        >>> @register_architecture("dcgan-narrow-d")
+        ... def _narrow(recipe, image_shape):
+        ...     return (models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+        ...             models.build_dcgan_discriminator(image_shape, recipe.width // 2))
+        >>> build_networks(get_recipe("dcgan", architecture="dcgan-narrow-d"))[1].count_params() < 10**6
+        True
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"an architecture needs a non-empty name, got {name!r}.")
+
+    def register(build: Callable) -> Callable:
+        ARCHITECTURES[name] = build
+        return build
+
+    return register
+
+
+@register_architecture("vanilla")
+def _vanilla(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
+    w = recipe.width
+    return (
+        models.build_mlp_generator(recipe.latent_dim, image_shape, (w // 4, w // 2, w)),
+        models.build_mlp_discriminator(image_shape, (w // 2, w // 4)),
+    )
+
+
+@register_architecture("dcgan")
+def _dcgan(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
+    return (
+        models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+        models.build_dcgan_discriminator(image_shape, recipe.width),
+    )
+
+
+@register_architecture("dcgan-critic")
+def _dcgan_critic(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
+    """The DCGAN generator against a critic with layer norm instead of batch norm (for WGAN-GP)."""
+    return (
+        models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+        models.build_dcgan_discriminator(image_shape, recipe.width, name="dcgan_critic", normalization="layer"),
+    )
+
+
+@register_architecture("dcgan-sn")
+def _dcgan_sn(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
+    """The DCGAN generator against a spectrally normalised discriminator without batch norm (for the hinge loss)."""
+    return (
+        models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+        models.build_dcgan_discriminator(image_shape, recipe.width, normalization=None, spectral_norm=True),
+    )
+
+
+@register_architecture("cgan")
+def _cgan(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
+    return (
+        models.build_conditional_generator(recipe.latent_dim, 10, image_shape, recipe.width),
+        models.build_conditional_discriminator(10, image_shape, recipe.width),
+    )
 
 
 RECIPES: dict[str, Recipe] = {
     "vanilla": Recipe("vanilla", latent_dim=64, width=1024, batch_size=64, epochs=30, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "dcgan": Recipe("dcgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "cgan": Recipe("cgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=2e-4, g_lr=2e-4, ema_decay=0.999),
+    # The stabilised losses of lesson 06. Adam(beta_2=0.9) as in Gulrajani et al.; d_steps and the
+    # learning rates: benchmarks/README.md, "Objectives".
+    "wgan-gp": Recipe(
+        "wgan-gp", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=2e-4, g_lr=2e-4, beta_1=0.5, beta_2=0.9,
+        ema_decay=0.999, architecture="dcgan-critic", objective="wasserstein-gp", d_steps=2,
+    ),
+    "hinge": Recipe(
+        "hinge", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=2e-4, g_lr=2e-4, beta_1=0.5, beta_2=0.9,
+        ema_decay=0.999, architecture="dcgan-sn", objective="hinge",
+    ),
 }
 MODELS = tuple(RECIPES)
 
@@ -96,24 +200,8 @@ def get_recipe(name: str, smoke: bool | None = None, **overrides) -> Recipe:
 
 
 def build_networks(recipe: Recipe, image_shape: tuple[int, int, int] = (28, 28, 1)) -> tuple[keras.Model, keras.Model]:
-    """Build the recipe's generator and discriminator."""
-    if recipe.model == "vanilla":
-        w = recipe.width
-        return (
-            models.build_mlp_generator(recipe.latent_dim, image_shape, (w // 4, w // 2, w)),
-            models.build_mlp_discriminator(image_shape, (w // 2, w // 4)),
-        )
-    if recipe.model == "dcgan":
-        return (
-            models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
-            models.build_dcgan_discriminator(image_shape, recipe.width),
-        )
-    if recipe.model == "cgan":
-        return (
-            models.build_conditional_generator(recipe.latent_dim, 10, image_shape, recipe.width),
-            models.build_conditional_discriminator(10, image_shape, recipe.width),
-        )
-    raise ValueError(f"unknown model {recipe.model!r}: choose one of {', '.join(MODELS)}.")
+    """Build the recipe's generator and discriminator with its registered architecture."""
+    return ARCHITECTURES[recipe.arch](recipe, image_shape)
 
 
 def build_gan(recipe: Recipe | str, seed: int = 0) -> GAN:
@@ -131,9 +219,11 @@ def build_gan(recipe: Recipe | str, seed: int = 0) -> GAN:
     generator, discriminator = build_networks(recipe)
     gan = GAN(generator, discriminator, ema_decay=recipe.ema_decay, seed=seed, name=f"{recipe.model}_gan")
     gan.compile(
-        d_optimizer=keras.optimizers.Adam(recipe.d_lr, beta_1=recipe.beta_1),
-        g_optimizer=keras.optimizers.Adam(recipe.g_lr, beta_1=recipe.beta_1),
+        d_optimizer=keras.optimizers.Adam(recipe.d_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
+        g_optimizer=keras.optimizers.Adam(recipe.g_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
         label_smoothing=recipe.label_smoothing,
+        objective=recipe.objective,
+        d_steps=recipe.d_steps,
         jit_compile=recipe.jit_compile,
     )
     return gan

@@ -27,7 +27,8 @@ from gan_utils import plotting, pretrained
 from gan_utils.data import check_digits, load_mnist, mnist_source
 from gan_utils.metrics import QualityMonitor
 from gan_utils.recipes import MODELS, build_gan, get_recipe
-from gan_utils.training import fit_gan
+from gan_utils.fit import fit_gan
+from gan_utils.losses import OBJECTIVES
 
 
 def describe_hardware() -> str:
@@ -55,6 +56,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, help="images per step (default: the model's recipe)")
     p.add_argument("--seed", type=int, default=0, help="seed for weights, noise and data order (default 0)")
     p.add_argument("--subset", type=int, help="train on a random subset of N images")
+    p.add_argument(
+        "--objective", choices=list(OBJECTIVES),
+        help="loss family (default: the recipe's); a critic loss needs a critic without batch norm (recipe wgan-gp)",
+    )
+    p.add_argument("--d-steps", type=int, help="discriminator updates per generator update (default: the recipe's)")
     p.add_argument("--digits", type=int, nargs="+", help="train only on these digit classes, e.g. --digits 0")
     p.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop cleanly after this much training time")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output")
@@ -66,7 +72,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="print FID, precision, recall and class KL of 2,000 samples every EPOCHS epochs (gan_utils.metrics)",
     )
     args = p.parse_args(argv)
-    for name in ("epochs", "batch_size", "subset", "monitor"):
+    for name in ("epochs", "batch_size", "subset", "monitor", "d_steps"):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
@@ -89,13 +95,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Train, then write the run folder. Returns the process exit code."""
     args = parse_args(argv)
-    overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("subset", args.subset)) if v is not None}
+    given = (("epochs", args.epochs), ("batch_size", args.batch_size), ("subset", args.subset), ("objective", args.objective), ("d_steps", args.d_steps))
+    overrides = {k: v for k, v in given if v is not None}
     recipe = get_recipe(args.model, smoke=args.smoke or None, **overrides)
     gan_utils.set_seed(args.seed)
     images, labels = load_mnist(args.data, digits=args.digits, subset=recipe.subset, seed=args.seed)
     print(f"[gan_utils.train] {args.model}: {len(images)} images from {mnist_source(args.data)}; {recipe}", flush=True)
 
-    gan = build_gan(recipe, seed=args.seed)
+    try:
+        gan = build_gan(recipe, seed=args.seed)
+    except ValueError as err:  # e.g. --objective wasserstein-gp with a batch-norm discriminator
+        print(f"python -m gan_utils.train: error: {err}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     history = fit_gan(
         gan,

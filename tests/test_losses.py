@@ -166,3 +166,36 @@ def test_plot_losses_draws_a_critic_on_its_own_scale():
     fig = gan_utils.plot_losses(history)
     ax = fig.axes[1]
     assert ax.get_title() == "Critic's scores" and len(ax.get_lines()) == 4  # real, fake, W1 estimate, zero line
+
+
+# ------------------------------------------------------------------------ recipes and the command line
+@pytest.mark.parametrize("name", ["wgan-gp", "hinge"])
+def test_objective_recipes_build_a_gan_their_objective_accepts(name):
+    recipe = gan_utils.get_recipe(name, smoke=True)
+    gan = gan_utils.build_gan(recipe)
+    assert gan.objective.name == recipe.objective and gan.d_steps == recipe.d_steps
+    assert float(gan.d_optimizer.beta_2) == recipe.beta_2
+
+
+def test_architectures_are_registered_by_name():
+    from gan_utils import recipes
+
+    @recipes.register_architecture("test-narrow-critic")
+    def narrow(recipe, image_shape):
+        return (gan_utils.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+                build_dcgan_discriminator(image_shape, 4, normalization=None))
+
+    try:
+        gan = gan_utils.build_gan(gan_utils.get_recipe("wgan-gp", smoke=True, architecture="test-narrow-critic"))
+        assert gan.discriminator.layers[1].filters == 4
+    finally:
+        del recipes.ARCHITECTURES["test-narrow-critic"]
+    with pytest.raises(ValueError, match="unknown architecture 'test-narrow-critic'.*register_architecture"):
+        gan_utils.get_recipe("dcgan", architecture="test-narrow-critic")
+
+
+def test_cli_refuses_a_critic_loss_on_a_batch_norm_discriminator(tmp_path, capsys):
+    from gan_utils.train import main
+
+    assert main(["dcgan", "--output", str(tmp_path / "run"), "--objective", "wasserstein-gp", "--smoke"]) == 2
+    assert "batch normalization" in capsys.readouterr().err

@@ -241,7 +241,10 @@ def test_quality_monitor_records_scores_during_fit_gan(seeded, mnist_small, caps
     result = monitor.results[0]
     assert result["n"] == 200 and np.isfinite(result["fid"]) and result["fid"] > 0
     assert history.history["fid"] == [pytest.approx(result["fid"])]
-    assert "FID (MNIST classifier features)" in capsys.readouterr().out
+    line = capsys.readouterr().out
+    assert "FID (MNIST classifier features)" in line
+    d_fake = history.history["d_fake"][0]
+    assert f"| non-saturating: d_real {history.history['d_real'][0]:.3f}, d_fake {d_fake:.3f}" in line, "and what the objective logged"
 
 
 def test_quality_monitor_gives_a_conditional_gan_balanced_labels(seeded, mnist_small):

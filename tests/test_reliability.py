@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import gan_utils
-from gan_utils import models, pretrained, training
+from gan_utils import checkpoints, models, pretrained
 from gan_utils.train import main as train_main
 from gan_utils.training import (
     CHECKPOINT_NAME,
@@ -243,7 +243,7 @@ def test_save_writes_a_temporary_file_then_renames_it_over_the_old_one(two_check
         renames.append((Path(src).name, Path(dst).name))
         real_replace(src, dst)
 
-    monkeypatch.setattr(training.os, "replace", spy)
+    monkeypatch.setattr(checkpoints.os, "replace", spy)
     save_checkpoint(tiny_gan(), folder, 3)
     assert renames == [(CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME), (CHECKPOINT_NAME + ".tmp", CHECKPOINT_NAME)]
     assert read_checkpoint(folder / PREVIOUS_CHECKPOINT_NAME)[1]["epoch"] == 2
@@ -255,7 +255,7 @@ def test_a_save_that_dies_halfway_leaves_the_last_checkpoint_intact(two_checkpoi
     def disk_full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(training.os, "fsync", disk_full)
+    monkeypatch.setattr(checkpoints.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         save_checkpoint(tiny_gan(), folder, 3)
     monkeypatch.undo()
@@ -444,7 +444,7 @@ def test_package_never_unpickles_or_leaves_safe_mode():
     for needle in ("allow_pickle=True", "import pickle", "safe_mode=False", "enable_unsafe_deserialization"):
         offenders = [name for name, text in sources.items() if needle in text]
         assert not offenders, f"{needle} in {offenders}"
-    assert "np.load(path, allow_pickle=False)" in sources["training.py"]
+    assert "np.load(path, allow_pickle=False)" in sources["checkpoints.py"]
 
 
 def test_checkpoint_is_plain_arrays_and_json(straight):
