@@ -64,7 +64,7 @@ def run(entry: str, seconds: float, seed: int, samples: int, images: np.ndarray)
 
 
 def table(rows: list[dict], samples: int) -> str:
-    lines = [f"| recipe | objective | critic steps | generator steps | FID | precision | recall | class KL |",
+    lines = ["| recipe | objective | critic steps | generator steps | FID | precision | recall | class KL |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| `{r['entry']}` | {r['objective']} | {r['d_steps']} | {r['generator_steps']:,} | {r['fid']:.2f} | "

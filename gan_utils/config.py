@@ -63,8 +63,12 @@ MNIST_PATH: Path | None = (
 #: Where shipped weights, checksums, model cards and exported figures live.
 FILES_DIR: Path = Path(os.environ.get("GAN_UTILS_FILES") or REPO_ROOT / "files").expanduser()
 
+#: Where notebooks export what readers reuse (the real-vs-fake figure, ...): ``files/``, except at
+#: smoke size, whose figures come from barely trained models and must never replace the shipped ones.
+EXPORT_DIR: Path = REPO_ROOT / "build" / "smoke-exports" if SMOKE else FILES_DIR
+
 #: Where notebooks export their figures (one folder for every figure of the series).
-FIGURES_DIR: Path = FILES_DIR / "figures"
+FIGURES_DIR: Path = EXPORT_DIR / "figures"
 
 
 def colab_url(notebook: str) -> str:

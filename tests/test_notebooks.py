@@ -112,3 +112,14 @@ def test_readme_lists_every_notebook_in_order_with_its_colab_link():
     for name in NAMES:
         assert config.colab_url(name) in listing
     assert "outputs stripped" in readme
+
+
+def test_smoke_runs_never_export_over_the_shipped_figures():
+    if config.SMOKE:
+        assert config.FILES_DIR not in config.EXPORT_DIR.parents and config.EXPORT_DIR != config.FILES_DIR
+    else:
+        assert config.EXPORT_DIR == config.FILES_DIR
+    assert config.FIGURES_DIR.parent == config.EXPORT_DIR
+    for path in NOTEBOOKS:
+        code = "\n".join(code_cells(path))
+        assert "config.FILES_DIR /" not in code, f"{path.name} exports into files/ directly: use gan_utils.config.EXPORT_DIR"
