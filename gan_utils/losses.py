@@ -149,11 +149,7 @@ def gradient_penalty(
     shape = [ops.shape(real)[0]] + [1] * (len(real.shape) - 1)
     alpha = keras.random.uniform(shape, 0.0, 1.0, dtype=real.dtype, seed=seed)
     between = alpha * real + (1.0 - alpha) * fake
-    with tf.GradientTape() as tape:
-        tape.watch(between)
-        scores = critic(_inputs(between, labels), training=True) if _takes_training(critic) else critic(_inputs(between, labels))
-    grads = tape.gradient(scores, between)
-    return ops.mean(ops.square(_per_sample_norm(grads) - 1.0))
+    return ops.mean(ops.square(_per_sample_norm(_input_gradients(critic, between, labels)) - 1.0))
 
 
 def r1_penalty(critic: Callable, real: TensorLike, labels: TensorLike | None = None) -> TensorLike:
@@ -164,19 +160,20 @@ def r1_penalty(critic: Callable, real: TensorLike, labels: TensorLike | None = N
         >>> float(r1_penalty(critic, ops.zeros((3, 2, 2, 1))))
         16.0
     """
-    real = ops.convert_to_tensor(real)
-    with tf.GradientTape() as tape:
-        tape.watch(real)
-        scores = critic(_inputs(real, labels), training=True) if _takes_training(critic) else critic(_inputs(real, labels))
-    grads = tape.gradient(scores, real)
-    axes = list(range(1, len(grads.shape)))
-    return ops.mean(ops.sum(ops.square(grads), axis=axes))
+    grads = _input_gradients(critic, ops.convert_to_tensor(real), labels)
+    return ops.mean(ops.sum(ops.square(grads), axis=list(range(1, len(grads.shape)))))
 
 
-def _takes_training(critic: Callable) -> bool:
+def _input_gradients(critic: Callable, x: TensorLike, labels: TensorLike | None) -> TensorLike:
+    """The gradient of the critic's summed scores with respect to its input images ``x``: per
+    sample, the gradient of that sample's own score (the samples are independent)."""
     import keras
 
-    return isinstance(critic, keras.layers.Layer)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        inputs = _inputs(x, labels)
+        scores = critic(inputs, training=True) if isinstance(critic, keras.layers.Layer) else critic(inputs)
+    return tape.gradient(scores, x)
 
 
 @dataclass(frozen=True)
@@ -258,10 +255,7 @@ class Objective:
     @property
     def log_names(self) -> tuple[str, ...]:
         """The names :meth:`logs` returns, plus ``penalty`` when the family has one."""
-        names = ("d_real", "d_fake") if self.outputs == "logits" else ("score_real", "score_fake")
-        if self.d_loss is wasserstein_critic_loss:
-            names += ("w_estimate",)
-        return names + (("penalty",) if self.penalty else ())
+        return tuple(self.logs(ops.zeros(1), ops.zeros(1))) + (("penalty",) if self.penalty else ())
 
 
 OBJECTIVES: dict[str, Objective] = {

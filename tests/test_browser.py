@@ -153,6 +153,24 @@ _IMAGE_FINGERPRINT = """async (img) => {
 }"""
 
 
+def _run_all_cells(browser, base: str, token: str, notebook: str, wait: bool = True):
+    """Open ``notebook`` in JupyterLab in a new page, once its kernel is ready run all its cells
+    (``wait``: until they finish), and return the page."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext")
+    page.evaluate("""async (wait) => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        await panel.context.ready;
+        await panel.sessionContext.ready;
+        const run = window.jupyterapp.commands.execute('notebook:run-all-cells');
+        if (wait) { await run; }
+    }""", wait)
+    return page
+
+
 def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
     from playwright.sync_api import sync_playwright
 
@@ -162,17 +180,7 @@ def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(60_000)
-            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}")
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext")
-            page.evaluate("""async () => {
-                const panel = window.jupyterapp.shell.currentWidget;
-                await panel.context.ready;
-                await panel.sessionContext.ready;
-                await window.jupyterapp.commands.execute('notebook:run-all-cells');
-            }""")
+            page = _run_all_cells(browser, base, token, "explorer.ipynb")
             try:
                 image = page.wait_for_selector(".gan-latent-explorer img.gan-explorer-image", state="visible", timeout=90_000)
             except Exception:
@@ -219,17 +227,7 @@ def test_training_progress_updates_live_in_jupyterlab_and_leaves_one_line_per_ep
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(60_000)
-            page.goto(f"{base}/lab/tree/training.ipynb?token={token}")
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext")
-            page.evaluate("""async () => {
-                const panel = window.jupyterapp.shell.currentWidget;
-                await panel.context.ready;
-                await panel.sessionContext.ready;
-                window.jupyterapp.commands.execute('notebook:run-all-cells');
-            }""")
+            page = _run_all_cells(browser, base, token, "training.ipynb", wait=False)
             output = page.locator(".jp-Cell").nth(1).locator(".jp-OutputArea")
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline:
