@@ -334,7 +334,8 @@ def _multi_worker(strategy: tf.distribute.Strategy) -> bool:
 
 def check_discriminator_for(objective: losses.Objective, discriminator: keras.Model) -> None:
     """Refuse a discriminator that the objective cannot train correctly: batch norm in a critic
-    whose penalty is taken per sample (WGAN-GP, R1), or a score family on a sigmoid output."""
+    whose penalty is taken per sample (WGAN-GP, R1), or an unconstrained critic for the plain
+    Wasserstein loss (which needs clipped or spectrally normalized weights)."""
     if not objective.batch_norm_allowed:
         norms = [layer.name for layer in _all_layers(discriminator) if isinstance(layer, keras.layers.BatchNormalization)]
         if norms:
@@ -344,6 +345,21 @@ def check_discriminator_for(objective: losses.Objective, discriminator: keras.Mo
                 "of a batch: build the critic with normalization='layer' (or None), e.g. "
                 "build_dcgan_discriminator(normalization='layer')."
             )
+    if objective.needs_constrained_weights:
+        free = [layer.name for layer in _all_layers(discriminator) if _unconstrained(layer)]
+        if free:
+            raise ValueError(
+                f"objective {objective.name!r} has no penalty, so its critic must be kept Lipschitz by its weights, "
+                f"but {discriminator.name} has unconstrained layers ({', '.join(free)}): clip them "
+                "(build_mlp_discriminator(weight_clip=0.01)), build it with spectral_norm=True, or use 'wasserstein-gp'."
+            )
+
+
+def _unconstrained(layer: keras.layers.Layer) -> bool:
+    """A dense or convolution layer whose kernel has no constraint. (A spectrally normalized layer
+    sits inside its ``SpectralNormalization`` wrapper, which is what the model lists.)"""
+    kinds = (keras.layers.Dense, keras.layers.Conv2D, keras.layers.Conv2DTranspose)
+    return isinstance(layer, kinds) and layer.kernel_constraint is None
 
 
 def _all_layers(model: keras.Model):

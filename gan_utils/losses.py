@@ -10,11 +10,14 @@ family             discriminator (critic) minimises                      generat
 =================  ====================================================  ======================================
 ``non-saturating`` ``softplus(-D(x)) + softplus(D(G(z)))`` (cross-entropy)  ``softplus(-D(G(z)))`` = ``-log D(G(z))``
 ``minimax``        the same                                              ``-softplus(D(G(z)))`` = ``log(1 - D(G(z)))``
+``wasserstein``    ``D(G(z)) - D(x)`` (the critic kept Lipschitz otherwise)  ``-D(G(z))``
 ``wasserstein-gp`` ``D(G(z)) - D(x)`` + 10 x gradient penalty           ``-D(G(z))``
 ``hinge``          ``relu(1 - D(x)) + relu(1 + D(G(z)))``                ``-D(G(z))``
 =================  ====================================================  ======================================
 
-(each a mean over the batch). The gradient penalty (Gulrajani et al. 2017) is
+(each a mean over the batch). The plain ``wasserstein`` family has no penalty: its critic must be
+kept Lipschitz by its architecture, by weight clipping (Arjovsky et al. 2017;
+``build_mlp_discriminator(weight_clip=0.01)``) or spectral normalization. The gradient penalty (Gulrajani et al. 2017) is
 ``E[(||grad D(x_hat)|| - 1)^2]`` at ``x_hat = a x + (1 - a) G(z)`` with ``a ~ U[0, 1]`` drawn per
 sample, the norm taken per sample over all non-batch axes, with a small epsilon inside the square
 root so that its gradient is finite where the norm is 0. The R1 penalty (Mescheder et al. 2018),
@@ -125,6 +128,18 @@ def _per_sample_norm(grads) -> TensorLike:
     return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + NORM_EPSILON)
 
 
+def input_gradient_norms(critic: Callable, x: TensorLike, labels: TensorLike | None = None) -> TensorLike:
+    """``||grad_x D(x)||_2`` per sample: how steep the critic is at each point (1 for a tight
+    1-Lipschitz critic along the paths that matter; what the gradient penalty pushes towards 1).
+
+    Example:
+        >>> critic = lambda x: 3.0 * ops.sum(x, axis=1)  # gradient (3, 3, 3, 3): norm 6
+        >>> [round(float(n), 4) for n in input_gradient_norms(critic, ops.zeros((2, 4)))]
+        [6.0, 6.0]
+    """
+    return _per_sample_norm(_input_gradients(critic, ops.convert_to_tensor(x), labels))
+
+
 def gradient_penalty(
     critic: Callable, real: TensorLike, fake: TensorLike, labels: TensorLike | None = None, seed: object = None
 ) -> TensorLike:
@@ -149,7 +164,7 @@ def gradient_penalty(
     shape = [ops.shape(real)[0]] + [1] * (len(real.shape) - 1)
     alpha = keras.random.uniform(shape, 0.0, 1.0, dtype=real.dtype, seed=seed)
     between = alpha * real + (1.0 - alpha) * fake
-    return ops.mean(ops.square(_per_sample_norm(_input_gradients(critic, between, labels)) - 1.0))
+    return ops.mean(ops.square(input_gradient_norms(critic, between, labels) - 1.0))
 
 
 def r1_penalty(critic: Callable, real: TensorLike, labels: TensorLike | None = None) -> TensorLike:
@@ -192,6 +207,9 @@ class Objective:
         batch_norm_allowed: False for a critic whose penalty is per sample (WGAN-GP, R1): batch norm
             couples the samples of a batch, so the gradient of one output with respect to one input
             is no longer that sample's own (Gulrajani et al. 2017, section 4).
+        needs_constrained_weights: True for a critic loss without a penalty (plain ``wasserstein``):
+            nothing else bounds the critic, so every weight layer must be clipped or spectrally
+            normalized.
     """
 
     name: str
@@ -202,6 +220,7 @@ class Objective:
     penalty_weight: float = 0.0
     label_smoothing: float = 0.0
     batch_norm_allowed: bool = True
+    needs_constrained_weights: bool = False
 
     def __post_init__(self) -> None:
         if self.outputs not in ("logits", "scores"):
@@ -261,6 +280,9 @@ class Objective:
 OBJECTIVES: dict[str, Objective] = {
     "non-saturating": Objective("non-saturating", bce_discriminator_loss, non_saturating_generator_loss),
     "minimax": Objective("minimax", bce_discriminator_loss, minimax_generator_loss),
+    "wasserstein": Objective(
+        "wasserstein", wasserstein_critic_loss, critic_generator_loss, outputs="scores", needs_constrained_weights=True,
+    ),
     "wasserstein-gp": Objective(
         "wasserstein-gp", wasserstein_critic_loss, critic_generator_loss, outputs="scores",
         penalty="gradient-penalty", penalty_weight=10.0, batch_norm_allowed=False,

@@ -165,6 +165,7 @@ def build_mlp_generator(
     hidden_units: Sequence[int] = (256, 512, 1024),
     output_activation: str | None = "tanh",
     name: str = "mlp_generator",
+    batch_norm: bool = True,
 ) -> keras.Model:
     """Build a fully connected generator: ``z -> Dense+LeakyReLU+BN ... -> output_shape``.
 
@@ -173,6 +174,8 @@ def build_mlp_generator(
         output_shape: shape of one sample, ``(28, 28, 1)`` for MNIST or ``(2,)`` for 2-D points.
         hidden_units: width of each hidden layer.
         output_activation: ``"tanh"`` for images in [-1, 1]; None for unbounded data (toy GANs).
+        name: the model's name.
+        batch_norm: batch normalization after each hidden layer (False: none).
 
     Example:
         >>> g = build_mlp_generator(latent_dim=8, output_shape=(2,), hidden_units=(16,), output_activation=None)
@@ -182,12 +185,15 @@ def build_mlp_generator(
     _check_int("latent_dim", latent_dim)
     out_shape = _check_shape("output_shape", output_shape)
     units = _check_units("hidden_units", hidden_units)
+    if not isinstance(batch_norm, bool):
+        raise ValueError(f"batch_norm must be True or False, got {batch_norm!r}.")
     z = keras.Input((latent_dim,), name="z")
     h = z
     for u in units:
         h = layers.Dense(u)(h)
         h = layers.LeakyReLU(0.2)(h)
-        h = layers.BatchNormalization(momentum=0.8)(h)
+        if batch_norm:
+            h = layers.BatchNormalization(momentum=0.8)(h)
     size = 1
     for d in out_shape:
         size *= d
@@ -203,8 +209,13 @@ def build_mlp_discriminator(
     dropout: float = 0.3,
     name: str = "mlp_discriminator",
     spectral_norm: bool = False,
+    weight_clip: float | None = None,
 ) -> keras.Model:
     """Build a fully connected discriminator: ``x -> Dense+LeakyReLU+Dropout ... -> logit``.
+
+    ``weight_clip=c`` clips every weight to ``[-c, c]`` after each update (the original WGAN's way of
+    keeping its critic Lipschitz, Arjovsky et al. 2017); ``spectral_norm=True`` normalizes each
+    layer's largest singular value instead.
 
     Example:
         >>> d = build_mlp_discriminator(input_shape=(2,), hidden_units=(16,))
@@ -216,15 +227,40 @@ def build_mlp_discriminator(
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
     _check_discriminator_options(None, spectral_norm)
+    if weight_clip is not None:
+        if isinstance(weight_clip, bool) or not isinstance(weight_clip, (int, float)) or not weight_clip > 0:
+            raise ValueError(f"weight_clip must be a positive number (e.g. 0.01) or None, got {weight_clip!r}.")
+        if spectral_norm:
+            raise ValueError("choose one way to keep the critic Lipschitz: weight_clip or spectral_norm, not both.")
+    clip = None if weight_clip is None else ClipWeights(weight_clip)
     x = keras.Input(in_shape, name="image" if len(in_shape) == 3 else "x")
     h = layers.Flatten()(x)
     for u in units:
-        h = _weights(layers.Dense(u), spectral_norm)(h)
+        h = _weights(layers.Dense(u, kernel_constraint=clip, bias_constraint=clip), spectral_norm)(h)
         h = layers.LeakyReLU(0.2)(h)
         if dropout:
             h = layers.Dropout(dropout)(h)
-    logit = _weights(layers.Dense(1, name="logit"), spectral_norm)(h)
+    logit = _weights(layers.Dense(1, name="logit", kernel_constraint=clip, bias_constraint=clip), spectral_norm)(h)
     return keras.Model(x, logit, name=name)
+
+
+@keras.saving.register_keras_serializable(package="gan_utils")
+class ClipWeights(keras.constraints.Constraint):
+    """Clip every weight to ``[-limit, limit]`` (applied by the optimizer after each update).
+
+    Example:
+        >>> [round(float(w), 4) for w in ClipWeights(0.01)(keras.ops.convert_to_tensor([-1.0, 0.005, 2.0]))]
+        [-0.01, 0.005, 0.01]
+    """
+
+    def __init__(self, limit: float):
+        self.limit = float(limit)
+
+    def __call__(self, w):
+        return keras.ops.clip(w, -self.limit, self.limit)
+
+    def get_config(self) -> dict:
+        return {"limit": self.limit}
 
 
 #: Width of the DCGAN's fully connected hidden layers, per unit of ``width`` (256 for width 32).

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from gan_utils import models
+from gan_utils.gan import GAN
+
 __all__ = [
     "GaussianMixture",
     "mixture_1d",
@@ -32,6 +35,10 @@ __all__ = [
     "wasserstein_1d",
     "Coverage",
     "mode_coverage",
+    "build_toy_gan",
+    "LIPSCHITZ_METHODS",
+    "CriticFit",
+    "fit_critic",
     "ToySnapshots",
     "plot_density_1d",
     "plot_samples_2d",
@@ -232,6 +239,155 @@ def mode_coverage(samples: np.ndarray, mixture: GaussianMixture, n_std: float = 
     return Coverage(int((counts >= min_share * len(x)).sum()), float(close.mean()), counts)
 
 
+# ------------------------------------------------------------------------------ a toy GAN
+def build_toy_gan(
+    dim: int,
+    objective: str = "non-saturating",
+    hidden: Sequence[int] = (64, 64),
+    latent_dim: int = 8,
+    d_lr: float = 1e-3,
+    g_lr: float = 1e-3,
+    d_steps: int = 1,
+    seed: int = 0,
+    beta_1: float = 0.5,
+    beta_2: float = 0.9,
+    spectral_norm: bool = False,
+    weight_clip: float | None = None,
+    generator_batch_norm: bool = True,
+) -> GAN:
+    """A small MLP GAN for ``dim``-dimensional points, compiled with any of the library's objectives.
+
+    Both networks are ``hidden`` fully connected layers (no dropout, a linear output for the
+    generator); both optimizers are Adam. The weights depend only on ``seed``.
+
+    Example:
+        >>> gan = build_toy_gan(2, "wasserstein-gp", hidden=(16,), seed=0)
+        >>> gan.objective.name, gan.generator.output_shape
+        ('wasserstein-gp', (None, 2))
+    """
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+        raise ValueError(f"dim must be a positive integer (1 for points on a line, 2 for the plane), got {dim!r}.")
+    keras.utils.set_random_seed(int(seed))
+    generator = models.build_mlp_generator(
+        latent_dim, (dim,), hidden, output_activation=None, name="toy_generator", batch_norm=generator_batch_norm,
+    )
+    discriminator = models.build_mlp_discriminator(
+        (dim,), hidden, dropout=0.0, name="toy_discriminator", spectral_norm=spectral_norm, weight_clip=weight_clip,
+    )
+    gan = GAN(generator, discriminator, seed=seed, name="toy_gan")
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(d_lr, beta_1=beta_1, beta_2=beta_2),
+        g_optimizer=keras.optimizers.Adam(g_lr, beta_1=beta_1, beta_2=beta_2),
+        objective=objective,
+        d_steps=d_steps,
+    )
+    return gan
+
+
+# ------------------------------------------------------------------------ a critic alone
+#: How :func:`fit_critic` keeps its critic Lipschitz (None: it does not, and the estimate runs away).
+LIPSCHITZ_METHODS = ("gradient-penalty", "weight-clipping", "spectral-norm", None)
+
+
+@dataclass(frozen=True)
+class CriticFit:
+    """A Wasserstein critic trained between two fixed samples (:func:`fit_critic`).
+
+    Attributes:
+        critic: the trained critic, ``(n, dim) -> (n, 1)`` scores.
+        steps: the training steps after which ``estimates`` were taken (0 = before training).
+        estimates: the critic's estimate ``mean D(real) - mean D(fake)`` over all points, per entry of ``steps``.
+        gradient_norms: ``||grad D||`` at ``len(real)`` random interpolates of real and fake points, after training.
+        seconds_per_step: wall time of one training step (the first, traced, step excluded).
+    """
+
+    critic: keras.Model
+    steps: np.ndarray
+    estimates: np.ndarray
+    gradient_norms: np.ndarray
+    seconds_per_step: float
+
+
+def fit_critic(
+    real: np.ndarray,
+    fake: np.ndarray,
+    lipschitz: str | None = "gradient-penalty",
+    hidden: Sequence[int] = (64, 64),
+    steps: int = 1000,
+    learning_rate: float = 1e-3,
+    batch_size: int = 256,
+    seed: int = 0,
+    penalty_weight: float = 10.0,
+    weight_clip: float = 0.01,
+    record_every: int = 50,
+) -> CriticFit:
+    """Train a critic alone to estimate the Wasserstein-1 distance between two fixed samples.
+
+    The critic maximises ``mean D(real) - mean D(fake)`` (it minimises the ``wasserstein`` loss of
+    :mod:`gan_utils.losses`) with Adam(``learning_rate``, 0.5, 0.9), kept Lipschitz by
+    ``lipschitz``: ``"gradient-penalty"`` (``penalty_weight`` x the WGAN-GP penalty),
+    ``"weight-clipping"`` (every weight clipped to ``[-weight_clip, weight_clip]``),
+    ``"spectral-norm"`` or None. By the Kantorovich-Rubinstein duality the estimate of a
+    1-Lipschitz critic is at most W1; an unconstrained one can raise it without bound.
+
+    Example:
+        >>> x = mixture_1d([0.0], 0.5).sample(2000, seed=0)
+        >>> fit = fit_critic(x, x + 2.0, steps=300, seed=0)
+        >>> 1.5 < fit.estimates[-1] < 2.5  # W1 of a shift by 2 is 2
+        True
+    """
+    import time
+
+    import tensorflow as tf
+
+    from gan_utils import losses
+
+    if lipschitz not in LIPSCHITZ_METHODS:
+        raise ValueError(f"lipschitz must be one of {', '.join(map(repr, LIPSCHITZ_METHODS))}, got {lipschitz!r}.")
+    real, fake = np.asarray(real, dtype=np.float32), np.asarray(fake, dtype=np.float32)
+    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1] or not len(real) or not len(fake):
+        raise ValueError(f"real and fake must be non-empty point sets of shape (n, dim), got {real.shape} and {fake.shape}.")
+    for name, value in (("steps", steps), ("batch_size", batch_size), ("record_every", record_every)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    keras.utils.set_random_seed(int(seed))
+    critic = models.build_mlp_discriminator(
+        (real.shape[1],), hidden, dropout=0.0, name="critic", spectral_norm=lipschitz == "spectral-norm",
+        weight_clip=weight_clip if lipschitz == "weight-clipping" else None,
+    )
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.9)
+    noise = keras.random.SeedGenerator(seed)
+    penalty_weight = float(penalty_weight) if lipschitz == "gradient-penalty" else 0.0
+
+    @tf.function
+    def train_step(r, f):
+        with tf.GradientTape() as tape:
+            loss = losses.wasserstein_critic_loss(critic(r, training=True), critic(f, training=True))
+            if penalty_weight:
+                loss += penalty_weight * losses.gradient_penalty(critic, r, f, seed=noise)
+        optimizer.apply(tape.gradient(loss, critic.trainable_weights), critic.trainable_weights)
+
+    def estimate() -> float:
+        return float(np.mean(critic(real, training=False)) - np.mean(critic(fake, training=False)))
+
+    rng = np.random.default_rng(seed)
+    recorded, estimates, seconds = [0], [estimate()], 0.0
+    for step in range(1, steps + 1):
+        r, f = real[rng.integers(0, len(real), batch_size)], fake[rng.integers(0, len(fake), batch_size)]
+        start = time.perf_counter()
+        train_step(r, f)
+        if step > 1:
+            seconds += time.perf_counter() - start
+        if step % record_every == 0 or step == steps:
+            recorded.append(step)
+            estimates.append(estimate())
+    n = min(len(real), len(fake))
+    alpha = rng.uniform(size=(n, 1)).astype(np.float32)
+    between = alpha * real[rng.permutation(len(real))[:n]] + (1 - alpha) * fake[rng.permutation(len(fake))[:n]]
+    norms = np.asarray(losses.input_gradient_norms(critic, between))
+    return CriticFit(critic, np.array(recorded), np.array(estimates), norms, seconds / max(steps - 1, 1))
+
+
 # ----------------------------------------------------------------------------- watching a GAN
 class ToySnapshots(keras.callbacks.Callback):
     """Record a toy GAN while it trains: generated samples and ``D(x)`` on a grid, every few epochs.
@@ -239,13 +395,17 @@ class ToySnapshots(keras.callbacks.Callback):
     A snapshot is taken before training starts and then every ``every`` epochs (or after the epochs
     listed in ``at``, counted from 1). Each is a dict with
     ``step`` (training steps done), ``samples`` (the generator's output on one fixed batch of
-    noise, ``(n, dim)``) and, if ``grid`` is given, ``d`` (``D(x)`` at each grid point).
+    noise, ``(n, dim)``) and, if ``grid`` is given, ``d`` (``D(x)`` at each grid point: the sigmoid
+    of the output for the cross-entropy families, the raw score of a critic or hinge
+    discriminator). With ``real`` points it also records ``w_estimate``, the critic's estimate
+    ``mean D(real) - mean D(samples)`` of the Wasserstein-1 distance (raw outputs, no sigmoid).
 
     Args:
         z: the fixed latent batch, ``(n, latent_dim)``; the same noise in every snapshot.
         grid: points ``(m, dim)`` at which to evaluate the discriminator, or None.
         every: take a snapshot every this many epochs.
         at: take snapshots after exactly these epochs instead, e.g. ``(1, 3, 10, 30)``.
+        real: data points at which the critic's estimate ``w_estimate`` is taken, or None.
 
     Example:
         >>> snaps = ToySnapshots(z, grid=xs[:, None], every=5)                      # doctest: +SKIP
@@ -254,7 +414,10 @@ class ToySnapshots(keras.callbacks.Callback):
         [0, 500, 1000, 1500, 2000]
     """
 
-    def __init__(self, z: np.ndarray, grid: np.ndarray | None = None, every: int = 1, at: Sequence[int] | None = None):
+    def __init__(
+        self, z: np.ndarray, grid: np.ndarray | None = None, every: int = 1, at: Sequence[int] | None = None,
+        real: np.ndarray | None = None,
+    ):
         super().__init__()
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive number of epochs, got {every!r}.")
@@ -262,6 +425,7 @@ class ToySnapshots(keras.callbacks.Callback):
             raise ValueError(f"at must list epoch numbers >= 1 (1 = after the first epoch), got {at!r}.")
         self.z = np.asarray(z, dtype=np.float32)
         self.grid = None if grid is None else np.asarray(grid, dtype=np.float32)
+        self.real = None if real is None else np.asarray(real, dtype=np.float32)
         self.every = every
         self.at = None if at is None else {int(e) for e in at}
         self.step = 0
@@ -269,8 +433,15 @@ class ToySnapshots(keras.callbacks.Callback):
 
     def _take(self) -> None:
         snap = {"step": self.step, "samples": np.asarray(self.model.sampler(self.z, training=False))}
+        scores = getattr(getattr(self.model, "objective", None), "outputs", "logits") == "scores"
         if self.grid is not None:
-            snap["d"] = discriminator_probability(self.model.discriminator, self.grid)
+            if scores:
+                snap["d"] = np.asarray(self.model.discriminator(self.grid, training=False)).reshape(-1)
+            else:
+                snap["d"] = discriminator_probability(self.model.discriminator, self.grid)
+        if self.real is not None:
+            critic = self.model.discriminator
+            snap["w_estimate"] = float(np.mean(critic(self.real, training=False)) - np.mean(critic(snap["samples"], training=False)))
         self.snapshots.append(snap)
 
     def on_train_begin(self, logs: dict | None = None) -> None:

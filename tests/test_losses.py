@@ -66,7 +66,7 @@ def test_label_smoothing_applies_to_the_cross_entropy_families_only():
 
 
 def test_unknown_objective_is_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="unknown objective 'wgan': choose one of non-saturating, minimax, wasserstein-gp, hinge"):
+    with pytest.raises(ValueError, match="unknown objective 'wgan': choose one of non-saturating, minimax, wasserstein, wasserstein-gp, hinge"):
         gan_utils.get_objective("wgan")
 
 
@@ -119,7 +119,8 @@ def test_r1_penalty_of_a_linear_critic_is_its_squared_norm():
 def ring_gan(**compile_args) -> gan_utils.GAN:
     gan_utils.set_seed(0)
     generator = build_mlp_generator(2, (2,), (32, 32), output_activation=None)
-    discriminator = build_mlp_discriminator((2,), (32, 32), dropout=0.0)
+    constrained = gan_utils.get_objective(compile_args.get("objective", "non-saturating")).needs_constrained_weights
+    discriminator = build_mlp_discriminator((2,), (32, 32), dropout=0.0, spectral_norm=constrained)
     gan = gan_utils.GAN(generator, discriminator, seed=0)
     gan.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5), **compile_args)
     return gan
@@ -148,6 +149,42 @@ def test_a_critic_with_batch_norm_is_refused_for_the_gradient_penalty():
     with pytest.raises(ValueError, match="batch normalization .* normalization='layer'"):
         gan.compile(objective="wasserstein-gp")
     gan_utils.GAN(generator, build_dcgan_discriminator(width=4, normalization="layer")).compile(objective="wasserstein-gp")
+
+
+def test_the_plain_wasserstein_loss_refuses_a_critic_nothing_keeps_lipschitz():
+    generator = build_mlp_generator(2, (2,), (8,), output_activation=None)
+    with pytest.raises(ValueError, match="no penalty.*unconstrained layers.*weight_clip=0.01.*spectral_norm=True"):
+        gan_utils.GAN(generator, build_mlp_discriminator((2,), (8,))).compile(objective="wasserstein")
+    for constrained in ({"weight_clip": 0.01}, {"spectral_norm": True}):
+        gan_utils.GAN(generator, build_mlp_discriminator((2,), (8,), **constrained)).compile(objective="wasserstein")
+
+
+def test_weight_clipping_holds_every_critic_weight_within_its_limit_while_training():
+    gan_utils.set_seed(0)
+    generator = build_mlp_generator(2, (2,), (16,), output_activation=None)
+    critic = build_mlp_discriminator((2,), (16, 16), dropout=0.0, weight_clip=0.05)
+    gan = gan_utils.GAN(generator, critic, seed=0)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2), objective="wasserstein")
+    gan.fit(gan_utils.make_dataset(toy.ring_2d().sample(640, seed=0), batch_size=64, seed=0), epochs=1, verbose=0)
+    weights = np.concatenate([np.ravel(w) for w in critic.get_weights()])
+    assert np.abs(weights).max() <= 0.05 + 1e-7
+    assert (np.abs(weights) > 0.049).mean() > 0.1, "an Adam step of 1e-2 must have pushed some weights to the limit"
+
+
+@pytest.mark.parametrize("bad", [0, -0.01, True, "0.01"])
+def test_a_bad_weight_clip_is_refused(bad):
+    with pytest.raises(ValueError, match="weight_clip must be a positive number"):
+        build_mlp_discriminator((2,), (8,), weight_clip=bad)
+
+
+def test_clipping_and_spectral_norm_together_are_refused():
+    with pytest.raises(ValueError, match="weight_clip or spectral_norm, not both"):
+        build_mlp_discriminator((2,), (8,), weight_clip=0.01, spectral_norm=True)
+
+
+def test_input_gradient_norms_of_a_linear_critic_are_its_weight_norm():
+    norms = losses.input_gradient_norms(linear_critic([3, 4, 0, 0]), np.random.default_rng(0).normal(size=(6, 2, 2, 1)).astype("float32"))
+    assert np.asarray(norms) == pytest.approx(np.full(6, 5.0), abs=1e-5)
 
 
 def test_spectral_norm_wraps_every_weight_layer_of_the_discriminator():

@@ -65,3 +65,86 @@ def test_unknown_generator_loss_in_compile_is_refused():
     gan = gan_utils.GAN(models.build_mlp_generator(4, (1,), (8,), None), models.build_mlp_discriminator((1,), (8,)))
     with pytest.raises(ValueError, match="generator_loss must be"):
         gan.compile(generator_loss="wasserstein")
+
+
+# --------------------------------------------------------------------- critics and toy GANs (notebook 06)
+RING = toy.ring_2d(8, 2.0, 0.1)
+
+
+def shifted_ring(shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ring and a second sample of it moved right by ``shift``: W1 between them is ``shift``."""
+    return RING.sample(4000, seed=0), RING.sample(4000, seed=1) + np.array([shift, 0.0], "float32")
+
+
+def test_a_critic_with_the_gradient_penalty_estimates_a_known_distance():
+    fit = toy.fit_critic(*shifted_ring(1.0), lipschitz="gradient-penalty", steps=300, seed=0)
+    assert 0.8 < fit.estimates[-1] < 1.3
+    assert 0.8 < np.median(fit.gradient_norms) < 1.2
+    assert fit.steps[0] == 0 and fit.steps[-1] == 300 and len(fit.steps) == len(fit.estimates)
+
+
+def test_an_unconstrained_critic_inflates_its_estimate_far_past_the_distance():
+    fit = toy.fit_critic(*shifted_ring(1.0), lipschitz=None, steps=300, seed=0)
+    assert fit.estimates[-1] > 5.0
+    assert fit.estimates[-1] > fit.estimates[-2], "and it is still growing"
+
+
+def test_a_weight_clipped_critic_is_nearly_flat():
+    fit = toy.fit_critic(*shifted_ring(1.0), lipschitz="weight-clipping", weight_clip=0.01, steps=300, seed=0)
+    assert 0 < fit.estimates[-1] < 0.05
+    assert np.median(fit.gradient_norms) < 0.05
+
+
+def test_a_spectrally_normalized_critic_stays_below_slope_one_and_finds_the_direction():
+    fit = toy.fit_critic(*shifted_ring(1.0), lipschitz="spectral-norm", steps=300, seed=0)
+    assert 0.3 < fit.estimates[-1] < 1.2
+    assert fit.gradient_norms.max() < 1.05
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"lipschitz": "clip"}, "lipschitz must be one of"),
+        ({"steps": 0}, "steps must be a positive integer"),
+        ({"record_every": 1.5}, "record_every must be a positive integer"),
+    ],
+)
+def test_fit_critic_refuses_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        toy.fit_critic(*shifted_ring(1.0), **kwargs)
+
+
+def test_fit_critic_refuses_point_sets_of_different_dimensions():
+    with pytest.raises(ValueError, match=r"shape \(n, dim\)"):
+        toy.fit_critic(np.zeros((10, 2)), np.zeros((10, 3)))
+
+
+def test_a_toy_gan_is_built_from_its_seed_with_the_objective_asked_for():
+    a, b = toy.build_toy_gan(2, "hinge", hidden=(16,), seed=3), toy.build_toy_gan(2, "hinge", hidden=(16,), seed=3)
+    assert a.objective.name == "hinge"
+    assert all(np.array_equal(x, y) for x, y in zip(a.generator.get_weights(), b.generator.get_weights()))
+    c = toy.build_toy_gan(2, "hinge", hidden=(16,), seed=4)
+    assert not np.array_equal(a.generator.get_weights()[0], c.generator.get_weights()[0])
+
+
+def test_a_toy_gan_can_drop_the_generators_batch_norm():
+    import keras
+
+    gan = toy.build_toy_gan(1, hidden=(8, 8), generator_batch_norm=False)
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in gan.generator.layers)
+    with pytest.raises(ValueError, match="dim must be a positive integer"):
+        toy.build_toy_gan(0)
+
+
+def test_snapshots_of_a_critic_record_raw_scores_and_its_distance_estimate():
+    gan = toy.build_toy_gan(2, "wasserstein-gp", hidden=(16, 16), seed=0)
+    x = RING.sample(1280, seed=0)
+    z = np.random.default_rng(0).standard_normal((500, 8)).astype("float32")
+    grid = np.array([[0.0, 0.0], [5.0, 5.0]], "float32")
+    snaps = toy.ToySnapshots(z, grid=grid, real=x[:500])
+    gan.fit(gan_utils.make_dataset(x, batch_size=128, seed=0), epochs=2, callbacks=[snaps], verbose=0)
+    last = snaps.snapshots[-1]
+    critic = gan.discriminator
+    assert last["d"] == pytest.approx(np.asarray(critic(grid)).ravel(), abs=1e-5), "raw scores, no sigmoid"
+    expected = float(np.mean(critic(x[:500])) - np.mean(critic(last["samples"])))
+    assert last["w_estimate"] == pytest.approx(expected, abs=1e-4)
