@@ -26,7 +26,9 @@ class GAN(keras.Model):
     :meth:`compile` (default: the non-saturating cross-entropy). Logged, averaged over the epoch:
     ``d_loss``, ``g_loss`` and what the objective defines (cross-entropy: ``d_real`` and ``d_fake``,
     the mean D(x) and D(G(z)); Wasserstein: ``w_estimate``, ``score_real``, ``score_fake`` and
-    ``penalty``; see :meth:`gan_utils.losses.Objective.logs`).
+    ``penalty``; see :meth:`gan_utils.losses.Objective.logs`). Each player's update is a method of
+    its own, :meth:`discriminator_step` and :meth:`generator_step`, so one player can also be
+    trained alone (the toy playground of notebook 01 does).
 
     Args:
         generator: maps ``z`` (or ``[z, labels]``) to samples.
@@ -187,23 +189,35 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real, labels = self._unpack(data)
-        batch = ops.shape(real)[0]
 
         # 1) Discriminator (critic): d_steps updates; real batch -> "real", fresh fakes -> "fake".
         for _ in range(self.d_steps):
-            z = self._noise(batch)
-            with tf.GradientTape() as tape:
-                fake = self.generator(self._g_inputs(z, labels), training=True)
-                real_out = self.discriminator(self._d_inputs(real, labels), training=True)
-                fake_out = self.discriminator(self._d_inputs(fake, labels), training=True)
-                d_loss = self.objective.discriminator_loss(real_out, fake_out)
-                total = d_loss
-                if self.objective.penalty:  # e.g. WGAN-GP: keep the critic's gradient norm near 1
-                    penalty = self.objective.penalty_value(self.discriminator, real, fake, labels, self.seed_generator)
-                    total = d_loss + self.objective.penalty_weight * penalty
-            self._step(self.d_optimizer, tape, total, self.discriminator)
+            d_logs = self.discriminator_step(real, labels)
 
         # 2) Generator: make the discriminator call its samples real.
+        g_loss = self.generator_step(ops.shape(real)[0], labels)
+        return self._record({"g_loss": g_loss, **d_logs})
+
+    def discriminator_step(self, real, labels=None) -> dict:
+        """One update of the discriminator on ``real`` against freshly generated fakes; returns its logs."""
+        z = self._noise(ops.shape(real)[0])
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._g_inputs(z, labels), training=True)
+            real_out = self.discriminator(self._d_inputs(real, labels), training=True)
+            fake_out = self.discriminator(self._d_inputs(fake, labels), training=True)
+            d_loss = self.objective.discriminator_loss(real_out, fake_out)
+            total = d_loss
+            if self.objective.penalty:  # e.g. WGAN-GP: keep the critic's gradient norm near 1
+                penalty = self.objective.penalty_value(self.discriminator, real, fake, labels, self.seed_generator)
+                total = d_loss + self.objective.penalty_weight * penalty
+        self._step(self.d_optimizer, tape, total, self.discriminator)
+        logs = {"d_loss": d_loss, **self.objective.logs(real_out, fake_out)}
+        if self.objective.penalty:
+            logs["penalty"] = penalty
+        return logs
+
+    def generator_step(self, batch, labels=None):
+        """One update of the generator on ``batch`` fresh fakes (and the moving average); returns its loss."""
         z = self._noise(batch)
         with tf.GradientTape() as tape:
             fake = self.generator(self._g_inputs(z, labels), training=True)
@@ -211,11 +225,7 @@ class GAN(keras.Model):
         self._step(self.g_optimizer, tape, g_loss, self.generator)
         if self.ema_generator is not None:
             self._update_ema()
-
-        logs = {"d_loss": d_loss, "g_loss": g_loss, **self.objective.logs(real_out, fake_out)}
-        if self.objective.penalty:
-            logs["penalty"] = penalty
-        return self._record(logs)
+        return g_loss
 
     # The plumbing train_step leaves out: batches, replicas under tf.distribute, metric trackers.
     def _unpack(self, data):
