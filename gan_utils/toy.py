@@ -37,6 +37,7 @@ __all__ = [
     "wasserstein_1d",
     "Coverage",
     "mode_coverage",
+    "TOY_OPTIMIZERS",
     "build_toy_gan",
     "LIPSCHITZ_METHODS",
     "critic_estimate",
@@ -243,6 +244,10 @@ def mode_coverage(samples: np.ndarray, mixture: GaussianMixture, n_std: float = 
 
 
 # ------------------------------------------------------------------------------ a toy GAN
+#: The optimizers :func:`build_toy_gan` (and the playground) offer each network.
+TOY_OPTIMIZERS = ("adam", "sgd")
+
+
 def build_toy_gan(
     dim: int,
     objective: str = "non-saturating",
@@ -257,11 +262,14 @@ def build_toy_gan(
     spectral_norm: bool = False,
     weight_clip: float | None = None,
     generator_batch_norm: bool = True,
+    d_optimizer: str = "adam",
+    g_optimizer: str = "adam",
 ) -> GAN:
     """A small MLP GAN for ``dim``-dimensional points, compiled with any of the library's objectives.
 
     Both networks are ``hidden`` fully connected layers (no dropout, a linear output for the
-    generator); both optimizers are Adam. The weights depend only on ``seed``.
+    generator). Each network's optimizer is ``"adam"`` (Adam with ``beta_1``, ``beta_2``) or
+    ``"sgd"`` (plain gradient descent), at its own learning rate. The weights depend only on ``seed``.
 
     Example:
         >>> gan = build_toy_gan(2, "wasserstein-gp", hidden=(16,), seed=0)
@@ -270,6 +278,18 @@ def build_toy_gan(
     """
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
         raise ValueError(f"dim must be a positive integer (1 for points on a line, 2 for the plane), got {dim!r}.")
+    for name, value in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+        if value not in TOY_OPTIMIZERS:
+            raise ValueError(f"{name} must be one of {', '.join(map(repr, TOY_OPTIMIZERS))}, got {value!r}.")
+    for name, value in (("d_lr", d_lr), ("g_lr", g_lr)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 10:
+            raise ValueError(f"{name} must be a learning rate between 0 and 10 (e.g. 1e-3), got {value!r}.")
+
+    def optimizer(kind: str, learning_rate: float) -> keras.optimizers.Optimizer:
+        if kind == "sgd":
+            return keras.optimizers.SGD(learning_rate)
+        return keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=beta_2)
+
     keras.utils.set_random_seed(int(seed))
     generator = models.build_mlp_generator(
         latent_dim, (dim,), hidden, output_activation=None, name="toy_generator", batch_norm=generator_batch_norm,
@@ -279,8 +299,8 @@ def build_toy_gan(
     )
     gan = GAN(generator, discriminator, seed=seed, name="toy_gan")
     gan.compile(
-        d_optimizer=keras.optimizers.Adam(d_lr, beta_1=beta_1, beta_2=beta_2),
-        g_optimizer=keras.optimizers.Adam(g_lr, beta_1=beta_1, beta_2=beta_2),
+        d_optimizer=optimizer(d_optimizer, d_lr),
+        g_optimizer=optimizer(g_optimizer, g_lr),
         objective=objective,
         d_steps=d_steps,
     )
@@ -503,3 +523,12 @@ def plot_samples_2d(ax, samples: np.ndarray, mixture: GaussianMixture | None = N
     if mixture is not None:
         ax.scatter(mixture.means[:, 0], mixture.means[:, 1], marker="x", s=40, color="black", lw=1.5)
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xticks=[], yticks=[])
+
+
+def __getattr__(name: str):
+    # The playground lives in its own module (it needs ipywidgets and Pillow); reach it from here too.
+    if name == "Playground":
+        from gan_utils.playground import Playground
+
+        return Playground
+    raise AttributeError(f"module 'gan_utils.toy' has no attribute {name!r}")
