@@ -21,10 +21,12 @@ of the states the game went through instead. Speed: ``benchmarks/playground_spee
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import ipywidgets as W
 import keras
@@ -73,6 +75,20 @@ def toy_dataset(name: str) -> toy.GaussianMixture:
     if name == "regions":
         return toy.GaussianMixture(np.array([[-1.7, -1.2], [1.7, -1.2], [0.0, 1.7]]), np.array([0.35, 0.5, 0.25]), np.full(3, 1 / 3))
     raise ValueError(f"data must be one of {', '.join(map(repr, DATASETS))} or an array of points (n, 1) or (n, 2); got {name!r}.")
+
+
+@contextlib.contextmanager
+def _first_calls_traced_quietly() -> Iterator[None]:
+    """Every playground compiles its own step (it closes over its own networks), so a notebook
+    that builds several sees TensorFlow's "triggered tf.function retracing" warning, which is
+    about repeated tracing of one function and means nothing here: keep it out of the outputs."""
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        tf_logger.setLevel(level)
 
 
 def _png(image: np.ndarray) -> bytes:
@@ -351,7 +367,8 @@ class Playground:
         return tf.function(view)
 
     def _take_state(self) -> dict:
-        fake, push, heat, lines = (np.asarray(t) for t in self._view())
+        with _first_calls_traced_quietly():
+            fake, push, heat, lines = (np.asarray(t) for t in self._view())
         return {"step": self.steps, "samples": fake, "push": push, "heat": heat, "lines": lines,
                 "jsd": self._jsd(fake), "modes": self._modes(fake)}
 
@@ -378,7 +395,8 @@ class Playground:
             while left:
                 k = min(left, _MAX_CHUNK, every - self.steps % every)
                 idx = self._rng.integers(0, len(self.points), (k, batch))
-                logs, samples = self._runs[train](tf.constant(self.points[idx]))
+                with _first_calls_traced_quietly():
+                    logs, samples = self._runs[train](tf.constant(self.points[idx]))
                 logs, samples = {name: np.asarray(v) for name, v in logs.items()}, np.asarray(samples)
                 for i in range(k):
                     self.history["step"].append(self.steps + i + 1)
