@@ -347,7 +347,8 @@ def build_dcgan_generator(
 
     ``z -> Dense(8*width) -> BN -> ReLU -> Dense -> BN -> ReLU -> reshape (H/4, W/4, 2*width)
     -> Conv2DTranspose(width, 4, stride 2) -> BN -> ReLU -> Conv2DTranspose(C, 4, stride 2) -> tanh``.
-    No pooling; 4x4 kernels with stride 2 avoid the checkerboard pattern of odd kernel/stride pairs.
+    No pooling; 4x4 kernels with stride 2 overlap evenly away from the borders, which removes one
+    cause of checkerboard artifacts; others remain (Odena et al. 2016).
     The fully connected hidden layer in front is InfoGAN's (Chen et al. 2016) MNIST generator: it
     costs little (a 256 x 3136 matrix product at width 32) and, measured in
     ``benchmarks/README.md``, it together with the discriminator's batch norm and hidden layer turns
