@@ -446,9 +446,12 @@ class Playground:
                 draw.line([tuple(p) for p in line], fill=(185, 185, 185), width=1)
         for x, y in to_px(self._shown_real):
             draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=_GREEN)
-        fake = to_px(state["samples"])
+        fake = np.clip(to_px(state["samples"]), 0, size - 1)  # points outside the view sit on its border
         for x, y in fake:
             draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=_PURPLE)
+        outside = self.outside(state)
+        if outside:
+            draw.text((4, size - 14), f"{outside} generated points outside the view (on its border)", fill=_PURPLE)
         if arrows:
             self._draw_arrows(draw, fake[::4], state["push"][::4] * np.array([1.0, -1.0]), size)
         return np.asarray(image)
@@ -484,6 +487,11 @@ class Playground:
             ys = base - 4 - (np.arange(len(fake)) % 12) * 2.0
             self._draw_arrows(draw, np.stack([fake, ys], 1), np.stack([state["push"][::8, 0], np.zeros(len(fake))], 1), size)
         return np.asarray(image)
+
+    def outside(self, state: dict | None = None) -> int:
+        """How many generated points lie outside the drawn box (they are drawn on its border)."""
+        samples = (self.state if state is None else state)["samples"]
+        return int(np.sum(np.any((samples < self._box[:, 0]) | (samples > self._box[:, 1]), axis=1)))
 
     def _heat_unit(self, heat: np.ndarray) -> np.ndarray:
         """D's output mapped to [0, 1] for colour: a probability as it is; a score centred on its
@@ -545,6 +553,8 @@ class Playground:
         parts.append(f"JSD {s['jsd']:.3f} (data's own {self.jsd_floor:.3f})")
         if self.mixture is not None:
             parts.append(f"modes {int(s['modes'])} of {len(self.mixture.means)}")
+        if self.outside(s):
+            parts.append(f"{self.outside(s)} generated points outside the view")
         parts.append(f"mean push {np.linalg.norm(s['push'], axis=1).mean():.2g}")
         return " | ".join(parts)
 
@@ -581,7 +591,8 @@ class Playground:
             ax2.quiver(pts, np.full(len(pts), 0.04), push, np.zeros(len(pts)), angles="xy", color="0.15", width=0.003,
                        scale=np.percentile(np.abs(push), 90) / (0.06 * (x1 - x0)) + 1e-12, scale_units="xy")
         ax.legend(loc="upper left", fontsize=8)
-        ax.set_title(f"step {self.steps}" + (f": {int(s['modes'])} of {len(self.mixture.means)} modes" if self.mixture is not None else ""), fontsize=10)
+        ax.set_title(f"step {self.steps}" + (f": {int(s['modes'])} of {len(self.mixture.means)} modes" if self.mixture is not None else "")
+                     + (f", {self.outside(s)} points outside the view" if self.outside(s) else ""), fontsize=10)
         h = self.history
         steps = np.asarray(h["step"])
         for name in ("d_loss", "g_loss"):
@@ -611,6 +622,7 @@ class Playground:
             framed = Image.new("RGB", (tile.width + 6, tile.height + 18), "white")
             framed.paste(tile, (3, 16))
             label = f"step {state['step']}" + (f", {int(state['modes'])} modes" if self.mixture is not None else "")
+            label += f", {self.outside(state)} outside" if self.outside(state) else ""
             ImageDraw.Draw(framed).text((4, 2), label, fill=(0, 0, 0))
             tiles.append(np.asarray(framed))
         return np.concatenate(tiles, axis=1)
