@@ -60,7 +60,7 @@ from gan_utils.metrics import (
     real_floor,
 )
 from gan_utils.recipes import RECIPES, Recipe, build_gan, get_recipe
-from gan_utils.gan import GAN
+from gan_utils.gan import GAN, check_train_step
 from gan_utils.losses import discriminator_loss, generator_loss
 from gan_utils.checkpoints import CorruptCheckpointError, restore_checkpoint, save_checkpoint
 from gan_utils.callbacks import Checkpoint, GifWriter, NonFiniteLossError, SampleGrid, StopOnNonFinite, TimeBudget
@@ -119,6 +119,7 @@ __all__ = [
     "OBJECTIVES",
     # training
     "GAN",
+    "check_train_step",
     "fit_gan",
     "discriminator_loss",
     "generator_loss",

@@ -9,6 +9,9 @@ in :mod:`gan_utils.callbacks`, and :func:`gan_utils.fit_gan` (:mod:`gan_utils.fi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -98,6 +101,7 @@ class GAN(keras.Model):
         )
         self.fixed_labels = np.arange(sample_count) % (self.num_classes or 1)
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self._given_noise = None  # set only while train_step_with_noise runs
         self.objective = losses.get_objective("non-saturating")
         self.d_steps = 1
         self.trackers = self._trackers(self.objective)
@@ -272,12 +276,65 @@ class GAN(keras.Model):
         and keeps its own slice: replicas get different z (not copies of one draw), and together
         exactly the z that a single device would draw for the same global batch.
         """
+        if self._given_noise is not None:  # train_step_with_noise: the caller's z, in order
+            return next(self._given_noise)
         replicas = self._replicas()
         if replicas == 1:
             return keras.random.normal((batch, self.latent_dim), seed=self.seed_generator)
         z = keras.random.normal((batch * replicas, self.latent_dim), seed=self.seed_generator)
         replica = tf.distribute.get_replica_context().replica_id_in_sync_group
         return ops.slice(z, [replica * batch, 0], [batch, self.latent_dim])
+
+    def train_step_with_noise(
+        self, real: np.ndarray, noise: Sequence[np.ndarray], labels: np.ndarray | None = None
+    ) -> dict[str, float]:
+        """Run one training step, the one ``fit`` runs on each batch, on ``real`` with the given noise.
+
+        ``fit`` draws the latent batches itself; here the caller gives them, so that another
+        implementation of the step can be fed exactly the same z (:func:`check_train_step` does
+        that). ``noise`` holds ``d_steps + 1`` arrays of shape ``(batch, latent_dim)``, in the order
+        :meth:`train_step` uses them: one per discriminator update, then the generator's. The step
+        runs eagerly on one device and updates the networks, the optimizers and the moving average
+        exactly as in ``fit``. Returns this step's losses and logs as floats (not epoch averages;
+        the epoch averages restart from this step).
+
+        Example:
+            >>> from gan_utils.models import build_mlp_generator, build_mlp_discriminator
+            >>> gan = GAN(build_mlp_generator(8, (2,), (16,), None), build_mlp_discriminator((2,), (16,)))
+            >>> gan.compile()
+            >>> z = np.zeros((4, 8), "float32")
+            >>> sorted(gan.train_step_with_noise(np.ones((4, 2), "float32"), [z, z]))
+            ['d_fake', 'd_loss', 'd_real', 'g_loss']
+        """
+        if getattr(self, "d_optimizer", None) is None:
+            raise ValueError("compile the GAN first: gan.compile() (optionally with optimizers).")
+        if self._replicas() > 1:
+            raise ValueError("train_step_with_noise runs on one device: call it outside a tf.distribute strategy's scope.")
+        real = np.asarray(real, dtype="float32")
+        if real.shape[1:] != self.sample_shape:
+            raise ValueError(f"real has shape {real.shape}; this GAN trains on batches of shape (batch, *{self.sample_shape}).")
+        batch = len(real)
+        noise = [np.asarray(z, dtype="float32") for z in noise]
+        if len(noise) != self.d_steps + 1 or any(z.shape != (batch, self.latent_dim) for z in noise):
+            raise ValueError(
+                f"noise must be {self.d_steps + 1} arrays of shape ({batch}, {self.latent_dim}): one per "
+                f"discriminator update (d_steps={self.d_steps}), then one for the generator; got shapes "
+                f"{[z.shape for z in noise]}."
+            )
+        if self.conditional:
+            if labels is None:
+                raise ValueError("a conditional GAN needs labels: train_step_with_noise(real, noise, labels).")
+            data = (ops.convert_to_tensor(real), ops.convert_to_tensor(check_labels(labels, batch, self.num_classes)))
+        else:
+            data = ops.convert_to_tensor(real)
+        for tracker in self.trackers:
+            tracker.reset_state()
+        self._given_noise = iter([ops.convert_to_tensor(z) for z in noise])
+        try:
+            logs = self.train_step(data)
+        finally:
+            self._given_noise = None
+        return {name: float(np.asarray(value).reshape(-1)[0]) for name, value in logs.items()}
 
     def ema_decay_at(self, step: int) -> "tf.Tensor":
         """The moving average's decay after ``step`` generator updates: ``min(ema_decay, (1+step)/(10+step))``.
@@ -334,6 +391,159 @@ class GAN(keras.Model):
         if self.ema_generator is not None:
             groups["ema_generator"] = list(self.ema_generator.variables)
         return groups
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    """How a hand-written training step compares with :meth:`GAN.train_step` (:func:`check_train_step`).
+
+    Attributes:
+        d_loss, g_loss: ``(library, yours)``: both steps' losses on the same batch and noise.
+        largest_difference: the largest ``|library - yours|`` over every weight of both networks
+            after the step (batch-norm statistics included).
+        where: the weight where that difference is.
+        largest_update: the largest change the library's step made to a trainable weight: the scale
+            to read ``largest_difference`` against.
+        matches: True when both losses and every weight agree to the tolerances.
+        advice: what to look at when they do not ("" when they do).
+    """
+
+    d_loss: tuple[float, float]
+    g_loss: tuple[float, float]
+    largest_difference: float
+    where: str
+    largest_update: float
+    matches: bool
+    advice: str
+
+    def __str__(self) -> str:
+        if self.largest_difference == 0:
+            weights = "weights after the step: identical"
+        else:
+            weights = f"weights after the step: largest difference {self.largest_difference:.1e} ({self.where})"
+        if self.matches:
+            verdict = "your step matches the library's (same losses, same weights after the update, up to rounding)"
+        else:
+            verdict = f"your step does NOT match the library's. {self.advice}"
+        return "\n".join([
+            f"discriminator loss: library {self.d_loss[0]:.6f} | yours {self.d_loss[1]:.6f}",
+            f"generator loss:     library {self.g_loss[0]:.6f} | yours {self.g_loss[1]:.6f}",
+            f"{weights}; the library's step moved a trainable weight by up to {self.largest_update:.1e}",
+            f"verdict: {verdict}",
+        ])
+
+
+def check_train_step(
+    gan: GAN,
+    step: Callable[[tf.Tensor, tf.Tensor, tf.Tensor], tuple],
+    real: np.ndarray,
+    *,
+    seed: int = 0,
+    rtol: float = 1e-4,
+    atol: float = 1e-5,
+) -> StepCheck:
+    """Compare a hand-written training step with the library's, from the same state on the same data.
+
+    ``step(real, z_d, z_g)`` must update ``gan.discriminator`` with ``gan.d_optimizer`` on the real
+    batch and fakes made from ``z_d``, then ``gan.generator`` with ``gan.g_optimizer`` on fakes made
+    from ``z_g``, and return ``(d_loss, g_loss)`` (notebook 02 has the learner write it). Both
+    steps start from the GAN's current weights, optimizer state and random state (so dropout draws
+    the same masks when the networks are called in the same order), take the same real batch and
+    the same ``z_d`` and ``z_g`` (standard normal, from ``seed``), and their losses and the weights
+    after each step are compared to ``rtol`` and ``atol``. The default ``atol`` is 1% of one Adam
+    step at learning rate 1e-3: Adam's first step moves a weight by about the learning rate whatever
+    its gradient's size, so a weight whose gradient is zero up to rounding (the bias before a batch
+    norm) can differ by more than rounding between two correct steps. Afterwards the GAN is put
+    back exactly as it was, so checking does not change what training does next. For a GAN with one
+    discriminator update per step, without labels or a gradient penalty.
+
+    Example:
+        >>> from gan_utils.models import build_mlp_generator, build_mlp_discriminator
+        >>> gan = GAN(build_mlp_generator(8, (2,), (16,), None), build_mlp_discriminator((2,), (16,)))
+        >>> gan.compile()
+        >>> def lazy_step(real, z_d, z_g):  # forgets to train anything
+        ...     return 0.0, 0.0
+        >>> check_train_step(gan, lazy_step, np.ones((4, 2), "float32")).matches
+        False
+    """
+    if not isinstance(gan, GAN):
+        raise TypeError(f"check_train_step compares a step with a gan_utils.GAN, got {type(gan).__name__}.")
+    if getattr(gan, "d_optimizer", None) is None:
+        raise ValueError("compile the GAN first: gan.compile() (optionally with optimizers).")
+    if gan.conditional or gan.d_steps != 1 or gan.objective.penalty:
+        raise ValueError(
+            "check_train_step compares the step of an unconditional GAN with one discriminator update "
+            f"and no penalty (this one: conditional={gan.conditional}, d_steps={gan.d_steps}, "
+            f"penalty={gan.objective.penalty!r})."
+        )
+    if not callable(step):
+        raise TypeError(f"step must be a function step(real, z_d, z_g) -> (d_loss, g_loss), got {step!r}.")
+    real = np.asarray(real, dtype="float32")
+    rng = np.random.default_rng(seed)
+    z_d, z_g = (rng.standard_normal((len(real), gan.latent_dim)).astype("float32") for _ in range(2))
+    state = [v for group in gan.state_variables().values() for v in group]
+    state += [v for tracker in gan.trackers for v in tracker.variables]
+    saved = [np.array(v.numpy()) for v in state]
+    weights = list(gan.generator.weights) + list(gan.discriminator.weights)
+    names = [f"generator's {w.path}" for w in gan.generator.weights] + [f"discriminator's {w.path}" for w in gan.discriminator.weights]
+    before = [np.array(w.numpy()) for w in weights]
+
+    def restore() -> None:
+        for variable, value in zip(state, saved):
+            variable.assign(value)
+
+    try:
+        logs = gan.train_step_with_noise(real, [z_d, z_g])
+        library = [np.array(w.numpy()) for w in weights]
+        restore()
+        result = step(ops.convert_to_tensor(real), ops.convert_to_tensor(z_d), ops.convert_to_tensor(z_g))
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise TypeError(f"the step must return (d_loss, g_loss), got {result!r}.")
+        yours = [np.array(w.numpy()) for w in weights]
+    finally:
+        restore()
+
+    d_loss = (logs["d_loss"], float(np.asarray(result[0])))
+    g_loss = (logs["g_loss"], float(np.asarray(result[1])))
+    differences = [float(np.max(np.abs(a - b), initial=0.0)) for a, b in zip(library, yours)]
+    worst = int(np.argmax(differences))
+    trainable = {id(w) for w in gan.generator.trainable_weights + gan.discriminator.trainable_weights}
+    update = max(float(np.max(np.abs(a - b), initial=0.0)) for w, a, b in zip(weights, library, before) if id(w) in trainable)
+    weights_match = all(np.allclose(b, a, rtol=rtol, atol=atol) for a, b in zip(library, yours))
+    d_match = bool(np.isclose(d_loss[1], d_loss[0], rtol=rtol, atol=atol))
+    g_match = bool(np.isclose(g_loss[1], g_loss[0], rtol=rtol, atol=atol))
+    if not d_match:
+        advice = (
+            "The discriminator's loss differs. Make fakes with generator(z_d, training=True), call "
+            "discriminator(real, training=True), then discriminator(fake, training=True), two separate "
+            "calls in that order (dropout draws a new mask at each call), and compute "
+            "gan_utils.discriminator_loss(real_logits, fake_logits)."
+        )
+    elif not g_match:
+        advice = (
+            "The discriminator's loss agrees but the generator's does not. Make fresh fakes with "
+            "generator(z_g, training=True) after the discriminator's update, score them with "
+            "discriminator(fake, training=True), and use the non-saturating loss "
+            "gan_utils.generator_loss(fake_logits), -log D(G(z)), not log(1 - D(G(z)))."
+        )
+    elif not weights_match:
+        advice = (
+            f"Both losses agree but the weights after the step do not (largest difference: the {names[worst]}). "
+            "Take the gradient of d_loss with respect to discriminator.trainable_weights and apply it with "
+            "d_optimizer, then that of g_loss with respect to generator.trainable_weights with g_optimizer: "
+            "each network updated once, by its own optimizer, the discriminator first."
+        )
+    else:
+        advice = ""
+    return StepCheck(
+        d_loss=d_loss,
+        g_loss=g_loss,
+        largest_difference=differences[worst],
+        where=names[worst],
+        largest_update=update,
+        matches=d_match and g_match and weights_match,
+        advice=advice,
+    )
 
 
 def _multi_worker(strategy: tf.distribute.Strategy) -> bool:

@@ -256,3 +256,89 @@ def _with_interval_zero(init, made):
         made.append(self)
 
     return patched
+
+
+# A hand-written training step checked against GAN.train_step (notebook 02's exercise).
+def small_mlp_gan(seed: int = 0, **compile_kwargs) -> GAN:
+    """An MLP GAN with batch norm in G and dropout in D: both make the order of calls matter."""
+    gan_utils.set_seed(seed)
+    gan = GAN(models.build_mlp_generator(8, hidden_units=(32,)), models.build_mlp_discriminator(hidden_units=(32,)), seed=seed)
+    gan.compile(**compile_kwargs)
+    return gan
+
+
+def hand_written_step(gan: GAN, generator_kind: str = "non_saturating"):
+    import tensorflow as tf
+
+    def step(real, z_d, z_g):
+        with tf.GradientTape() as tape:
+            fake = gan.generator(z_d, training=True)
+            real_logits = gan.discriminator(real, training=True)
+            fake_logits = gan.discriminator(fake, training=True)
+            d_loss = discriminator_loss(real_logits, fake_logits)
+        gan.d_optimizer.apply(tape.gradient(d_loss, gan.discriminator.trainable_weights), gan.discriminator.trainable_weights)
+        with tf.GradientTape() as tape:
+            g_loss = generator_loss(gan.discriminator(gan.generator(z_g, training=True), training=True), generator_kind)
+        gan.g_optimizer.apply(tape.gradient(g_loss, gan.generator.trainable_weights), gan.generator.trainable_weights)
+        return d_loss, g_loss
+
+    return step
+
+
+def test_train_step_with_noise_is_the_step_fit_runs_on_the_given_z(mnist_small):
+    real = mnist_small[0][:16]
+    drawn, given = small_mlp_gan(), small_mlp_gan()
+    drawn.train_step(keras.ops.convert_to_tensor(real))  # draws z_d, then z_g, from its seed generator
+    z = [keras.random.normal((16, given.latent_dim), seed=given.seed_generator) for _ in range(2)]  # the same two
+    logs = given.train_step_with_noise(real, z)
+    for a, b in zip(drawn.generator.weights + drawn.discriminator.weights, given.generator.weights + given.discriminator.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake"} and all(isinstance(v, float) for v in logs.values())
+
+
+def test_train_step_with_noise_needs_one_noise_batch_per_update(mnist_small):
+    gan = small_mlp_gan(d_steps=2)
+    with pytest.raises(ValueError, match=r"3 arrays of shape \(16, 8\)"):
+        gan.train_step_with_noise(mnist_small[0][:16], [np.zeros((16, 8), "float32")] * 2)
+
+
+def test_check_train_step_accepts_a_faithful_step_and_leaves_the_gan_as_it_was(mnist_small):
+    gan = small_mlp_gan()
+    before = [v.numpy().copy() for group in gan.state_variables().values() for v in group]
+    check = gan_utils.check_train_step(gan, hand_written_step(gan), mnist_small[0][:16])
+    assert check.matches and check.advice == "", str(check)
+    assert check.d_loss[0] == pytest.approx(check.d_loss[1]) and check.largest_update > 0
+    assert "verdict: your step matches" in str(check)
+    after = [v.numpy() for group in gan.state_variables().values() for v in group]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after)), "the check must not change the GAN"
+
+
+def test_check_train_step_catches_the_saturating_generator_loss(mnist_small):
+    gan = small_mlp_gan()
+    check = gan_utils.check_train_step(gan, hand_written_step(gan, "saturating"), mnist_small[0][:16])
+    assert not check.matches
+    assert check.d_loss[0] == pytest.approx(check.d_loss[1]), "the discriminator's half is right"
+    assert "generator's does not" in check.advice and "does NOT match" in str(check)
+
+
+def test_check_train_step_catches_right_losses_with_a_wrong_update(mnist_small):
+    import tensorflow as tf
+
+    gan = small_mlp_gan()
+    faithful = hand_written_step(gan)
+
+    def step_twice(real, z_d, z_g):  # right losses, then one generator update too many
+        d_loss, g_loss = faithful(real, z_d, z_g)
+        with tf.GradientTape() as tape:
+            again = generator_loss(gan.discriminator(gan.generator(z_g, training=True), training=True))
+        gan.g_optimizer.apply(tape.gradient(again, gan.generator.trainable_weights), gan.generator.trainable_weights)
+        return d_loss, g_loss
+
+    check = gan_utils.check_train_step(gan, step_twice, mnist_small[0][:16])
+    assert not check.matches and "weights after the step do not" in check.advice
+    assert check.where.startswith("generator's")
+
+
+def test_check_train_step_refuses_a_gan_it_cannot_compare():
+    with pytest.raises(ValueError, match="d_steps=2"):
+        gan_utils.check_train_step(small_mlp_gan(d_steps=2), lambda real, z_d, z_g: (0.0, 0.0), np.zeros((4, 28, 28, 1), "float32"))
