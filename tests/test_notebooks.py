@@ -87,14 +87,51 @@ def test_hyperparameters_sit_together_in_one_cell_near_the_top(path):
     assert "set_seed(" in "".join(code[: hyper[0] + 2])
 
 
+#: The one training step a notebook may define: the step learners write in notebook 02, shipped
+#: filled in and checked there against gan_utils.GAN by gan_utils.check_train_step.
+LEARNER_STEPS = {"02_vanilla_gan.ipynb": "my_train_step"}
+#: An optimizer update: what makes a function a training step.
+OPTIMIZER_UPDATE = re.compile(r"\.apply(_gradients)?\(")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_notebook_uses_the_library_and_defines_no_gan_machinery(path):
+    """Notebooks import gan_utils and define no GAN model and no training step, with one exception:
+    notebook 02's exercise ``my_train_step`` (exactly one definition, the only cell that updates
+    weights by hand), which a cell right after checks against the library's step."""
     code = "\n".join(code_cells(path))
     assert "import gan_utils" in code
-    assert "def train_step" not in code
+    steps = re.findall(r"def (\w*train_step\w*)\s*\(", code)
+    learner_step = LEARNER_STEPS.get(path.name)
+    assert steps == ([learner_step] if learner_step else []), f"training steps defined: {steps}"
+    updating = [c for c in code_cells(path) if OPTIMIZER_UPDATE.search(c)]
+    assert all(f"def {learner_step}(" in c for c in updating) if learner_step else not updating, "optimizer updates outside the learner's step"
     assert not re.search(r"class \w+\((keras\.)?(Model|GAN)\)", code)
     after_setup = "\n".join(code_cells(path)[1:])
     assert "os.environ" not in after_setup, "settings are read by gan_utils.config (the setup cell is the exception)"
+
+
+def test_notebook_02_checks_the_learner_step_and_stops_if_it_differs():
+    code = code_cells(ROOT / "notebooks" / "02_vanilla_gan.ipynb")
+    defined = next(i for i, c in enumerate(code) if "def my_train_step(" in c)
+    checks = [i for i, c in enumerate(code) if "check_train_step(gan, my_train_step" in c]
+    assert checks and checks[0] > defined, "a cell after the step checks it"
+    assert re.search(r"^assert check\.matches\b", code[checks[0]], flags=re.MULTILINE), "the check cell fails loudly"
+
+
+def test_the_learner_step_of_notebook_02_matches_the_library(mnist_small):
+    """The step learners write in notebook 02, as shipped (filled in), does what gan_utils.GAN's
+    train_step does on the same batch, noise and weights; the notebook's own check cell asserts the
+    same when CI executes the notebook."""
+    import gan_utils
+
+    cell = next(c for c in code_cells(ROOT / "notebooks" / "02_vanilla_gan.ipynb") if "def my_train_step(" in c)
+    gan_utils.set_seed(0)
+    gan = gan_utils.build_gan(gan_utils.get_recipe("vanilla"), seed=0)
+    namespace = {"gan": gan, "gan_utils": gan_utils}
+    exec(cell, namespace)
+    check = gan_utils.check_train_step(gan, namespace["my_train_step"], mnist_small[0][:64], seed=0)
+    assert check.matches, str(check)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
