@@ -683,9 +683,11 @@ class Playground:
 def _build_widget(play: Playground) -> ExplorerView:
     """The playground's controls and views, wired to ``play``; a static film strip where widgets cannot run."""
     own_points = None if isinstance(play.settings["data"], str) else play.settings["data"]
-    view = W.Image(format="png")
+    # Both pictures keep their own size: a flex box would otherwise stretch the game to the height of
+    # the controls beside it (the ring became an ellipse) and the curves to the column's width.
+    view = W.Image(format="png", layout=W.Layout(flex="0 0 auto", align_self="flex-start"))
     view.add_class("gan-playground-view")
-    curves = W.Image(format="png")
+    curves = W.Image(format="png", layout=W.Layout(align_self="flex-start"))
     caption, status = W.HTML(), W.HTML()
     button = lambda text, icon, tip: W.Button(description=text, icon=icon, tooltip=tip, layout=W.Layout(width="auto"))  # noqa: E731
     play_button = W.ToggleButton(value=False, description="Play", icon="play", tooltip="play / pause", layout=W.Layout(width="auto"))
@@ -787,6 +789,8 @@ def _build_widget(play: Playground) -> ExplorerView:
         box.observe(lambda _: draw(), names="value")
 
     buttons = W.HBox([play_button, step_d, step_g, step_both, reset, slow])
+    for labelled in (frame_steps, data, objective, d_opt, d_lr, g_opt, g_lr, d_steps, size):
+        labelled.style.description_width = "8.5em"  # "D learning rate" in full
     controls = W.VBox([frame_steps, data, objective, d_opt, d_lr, g_opt, g_lr, d_steps, size,
                        W.HBox([show_heat, show_arrows, show_grid])])
     root = ExplorerView([buttons, W.HBox([view, W.VBox([curves, controls])]), caption, status])
