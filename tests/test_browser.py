@@ -4,7 +4,9 @@ The test writes a small notebook that shows the explorer of a seeded untrained g
 ``jupyter lab`` on a free localhost port with a token, opens the notebook in Debian's Chromium
 (through Playwright's Python package, ``executable_path="/usr/bin/chromium"``: no browser download),
 runs every cell, waits for the explorer's image, drags the first direction slider and checks that
-the image shown in the page changed. A screenshot goes to ``build/artifacts/explorer.png``.
+the image shown in the page changed. A screenshot goes to ``build/artifacts/explorer.png``. Two more
+notebooks check that a training run's progress updates live, and that the toy-GAN playground plays,
+pauses and steps in the page (``build/artifacts/playground.png``).
 
 Skipped on a machine without Chromium or Playwright, except under CI (``CI`` set), where that is a
 failure: ``.ci/run`` installs Chromium and the dev extras bring Playwright and JupyterLab.
@@ -48,6 +50,12 @@ TRAINING_CELLS = [
     "gan = gan_utils.build_gan(gan_utils.get_recipe('dcgan', smoke=False, width=4, latent_dim=8))\n"
     "x = np.random.default_rng(0).uniform(-1, 1, (64 * 150, 28, 28, 1)).astype('float32')",
     "history = gan_utils.fit_gan(gan, x, epochs=2, batch_size=64)",
+]
+#: A notebook that shows the toy-GAN playground (issue 14) of the ring.
+PLAYGROUND_CELLS = [
+    "from gan_utils import toy\n"
+    "play = toy.Playground(\"ring\", seed=0)",
+    "play.widget",
 ]
 
 
@@ -97,6 +105,7 @@ def jupyterlab_server(tmp_path):
     root.mkdir()
     _write_notebook(root / "explorer.ipynb")
     _write_notebook(root / "training.ipynb", TRAINING_CELLS)
+    _write_notebook(root / "playground.ipynb", PLAYGROUND_CELLS)
     port, token = _free_port(), secrets.token_hex(16)
     home = tmp_path / "jupyter"
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
@@ -245,6 +254,74 @@ def test_training_progress_updates_live_in_jupyterlab_and_leaves_one_line_per_ep
     assert len(set(steps)) >= 2 and steps == sorted(steps), f"no live progress during epoch 1: {seen[:6]}"
     final = [line for line in seen[-1].splitlines() if line.strip()]
     assert [line.split("  ")[0] for line in final] == ["Epoch 1/2", "Epoch 2/2"], final
+
+
+def _fingerprints(page, image, seconds: float, every_ms: int = 80) -> list[int]:
+    """The hashes of the picture the page shows, sampled for ``seconds``."""
+    hashes, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        hashes.append(image.evaluate(_IMAGE_FINGERPRINT)["hash"])
+        page.wait_for_timeout(every_ms)
+    return hashes
+
+
+def _wait_for_new_picture(page, image, old: int, timeout: float = 90) -> int:
+    """The picture's hash once it differs from ``old`` (the first frame of a run traces its step)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        new = image.evaluate(_IMAGE_FINGERPRINT)["hash"]
+        if new != old:
+            return new
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the playground's picture did not change within {timeout:.0f} s")
+
+
+def test_playground_plays_pauses_and_steps_in_jupyterlab(jupyterlab_server):
+    from playwright.sync_api import sync_playwright
+
+    base, token = jupyterlab_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = _run_all_cells(browser, base, token, "playground.ipynb")
+            try:
+                image = page.wait_for_selector(".gan-playground img.gan-playground-view", state="visible", timeout=120_000)
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / "playground_failed.png"))
+                raise
+            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image)
+            assert image.evaluate(_IMAGE_FINGERPRINT)["width"] == 360
+            shown = image.evaluate("(img) => [img.clientWidth, img.clientHeight, img.naturalWidth, img.naturalHeight]")
+            assert shown[:2] == shown[2:], f"the picture is shown stretched: {shown[:2]} pixels for a {shown[2:]} image"
+            toggle = page.locator(".gan-playground .widget-toggle-button").first
+            toggle.scroll_into_view_if_needed()
+            assert toggle.inner_text().strip() == "Play"
+
+            first = image.evaluate(_IMAGE_FINGERPRINT)["hash"]
+            toggle.click()
+            page.wait_for_function("(b) => b.innerText.trim() === 'Pause'", arg=toggle.element_handle(), timeout=10_000)
+            _wait_for_new_picture(page, image, first)  # the first frame traces the compiled step
+            playing = _fingerprints(page, image, 2.0)
+            page.screenshot(path=str(ARTIFACTS / "playground.png"))
+
+            toggle.click()
+            page.wait_for_function("(b) => b.innerText.trim() === 'Play'", arg=toggle.element_handle(), timeout=10_000)
+            page.wait_for_timeout(500)  # frames already on their way
+            paused = _fingerprints(page, image, 1.5)
+
+            page.locator(".gan-playground button", has_text="Step G").first.click()
+            stepped = _wait_for_new_picture(page, image, paused[-1])
+            after_step = _fingerprints(page, image, 1.5)
+            status = page.locator(".gan-playground .widget-html").last.inner_text()
+        finally:
+            browser.close()
+    print(f"playing: {len(set(playing))} distinct pictures in {len(playing)} samples over 2 s; "
+          f"paused: {len(set(paused))}; after Step G: {len(set(after_step))}; status {status!r}")
+    assert len(set(playing)) >= 4, f"the picture barely changed while playing: {len(set(playing))} distinct of {len(playing)}"
+    assert len(set(paused)) == 1, f"the picture kept changing after Pause: {len(set(paused))} distinct"
+    assert set(after_step) == {stepped} and stepped != paused[-1], "Step G changed the picture more than once"
+    assert "One generator update" in status, status
 
 
 def test_static_html_export_shows_the_direction_grid(tmp_path):
