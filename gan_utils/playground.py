@@ -516,15 +516,20 @@ class Playground:
                 draw.line([(ex, ey), (ex + 4 * np.cos(angle + turn), ey + 4 * np.sin(angle + turn))], fill=(40, 40, 40))
 
     def render_curves(self, width: int = 360, height: int = 150) -> np.ndarray:
-        """Live curves as an RGB array: both losses (top) and the JSD with its floor (bottom)."""
+        """Live curves as an RGB array: both losses (top) and the JSD with its floor (bottom).
+
+        At most ``width`` steps, evenly spread over the history, are read and drawn (and set the
+        scale), so a frame costs the same after 100,000 steps as after 100."""
         image = Image.new("RGB", (width, height), "white")
         draw = ImageDraw.Draw(image)
         h = self.history
+        n = len(h["step"])
+        keep = np.linspace(0, n - 1, min(n, width)).astype(int)
         panels = ((("d_loss", _PURPLE), ("g_loss", (230, 120, 20))), (("jsd", (30, 90, 200)),))
         half = height // 2
         for row, series in enumerate(panels):
             top, bottom = row * half + 14, (row + 1) * half - 4
-            values = [np.asarray(h[name], dtype=np.float64) for name, _ in series]
+            values = [np.array([h[name][i] for i in keep], dtype=np.float64) for name, _ in series]
             finite = np.concatenate([v[np.isfinite(v)] for v in values] + [np.array([0.0])])
             lo, hi = float(finite.min()), float(finite.max())
             if row == 1:
@@ -536,9 +541,7 @@ class Playground:
             label = []
             for (name, colour), v in zip(series, values):
                 if len(v) > 1:
-                    keep = np.linspace(0, len(v) - 1, min(len(v), width)).astype(int)
-                    xs = np.linspace(0, width - 1, len(keep))
-                    draw.line(list(zip(xs, y(v[keep]))), fill=colour, width=1)
+                    draw.line(list(zip(np.linspace(0, width - 1, len(v)), y(v))), fill=colour, width=1)
                 label.append(f"{name} {v[-1]:.3f}" if len(v) else name)
             draw.text((4, top - 13), "   ".join(label) + ("   (grey: data's own)" if row == 1 else ""), fill=(0, 0, 0))
         return np.asarray(image)
