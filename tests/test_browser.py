@@ -14,26 +14,24 @@ failure: ``.ci/run`` installs Chromium and the dev extras bring Playwright and J
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from jupyterlab_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IMAGE_FINGERPRINT,
+    REPO,
+    jupyterlab,
+    missing_requirements,
+    run_all_cells,
+    write_notebook,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "build" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 NOTEBOOK_CELLS = [
     "import gan_utils\n"
@@ -53,48 +51,18 @@ TRAINING_CELLS = [
 ]
 #: A notebook that shows the toy-GAN playground (issue 14) of the ring.
 PLAYGROUND_CELLS = [
-    "from gan_utils import toy\n"
-    "play = toy.Playground(\"ring\", seed=0)",
+    "from gan_utils import toy\nplay = toy.Playground(\"ring\", seed=0)",
     "play.widget",
 ]
 
 
 def _requirements_or_skip() -> None:
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright Python package (pip install -e '.[dev]')")
-    try:
-        import jupyterlab  # noqa: F401
-    except ImportError:
-        missing.append("jupyterlab (pip install -e '.[dev]')")
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    missing = missing_requirements()
     if missing:
         message = "the browser test needs " + ", ".join(missing)
         if os.environ.get("CI"):
             pytest.fail(message + "; .ci/run should have installed it")
         pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _write_notebook(path: Path, sources: list[str] = NOTEBOOK_CELLS) -> None:
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {}, "outputs": [],
-              "source": source} for i, source in enumerate(sources)]
-    notebook = {
-        "cells": cells,
-        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-                     "language_info": {"name": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(notebook, indent=1))
 
 
 @pytest.fixture()
@@ -103,81 +71,16 @@ def jupyterlab_server(tmp_path):
     _requirements_or_skip()
     root = tmp_path / "root"
     root.mkdir()
-    _write_notebook(root / "explorer.ipynb")
-    _write_notebook(root / "training.ipynb", TRAINING_CELLS)
-    _write_notebook(root / "playground.ipynb", PLAYGROUND_CELLS)
-    port, token = _free_port(), secrets.token_hex(16)
-    home = tmp_path / "jupyter"
-    env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
-    env.update(  # keep the reader's Jupyter settings, kernels and workspaces out of it, and ours out of theirs
-        JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        JUPYTER_DATA_DIR=str(home / "data"),
-        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-        IPYTHONDIR=str(home / "ipython"), PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
-    )
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no news pop-up
-    log = (tmp_path / "jupyterlab.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-         "--allow-root", "--expose-app-in-browser", "--LabApp.news_url=",
-         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    write_notebook(root / "explorer.ipynb", NOTEBOOK_CELLS)
+    write_notebook(root / "training.ipynb", TRAINING_CELLS)
+    write_notebook(root / "playground.ipynb", PLAYGROUND_CELLS)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("JupyterLab did not start:\n" + (tmp_path / "jupyterlab.log").read_text()[-3000:])
-            time.sleep(0.5)
-        yield base, token
+        with jupyterlab(root, tmp_path) as server:
+            yield server
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=5)
-        log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(tmp_path / "jupyterlab.log", ARTIFACTS / "jupyterlab.log")
-
-
-_IMAGE_FINGERPRINT = """async (img) => {
-    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-    let h = 2166136261;
-    for (const b of bytes) { h = Math.imul(h ^ b, 16777619) >>> 0; }
-    return {src: img.src.slice(0, 60), size: bytes.length, hash: h, width: img.naturalWidth};
-}"""
-
-
-def _run_all_cells(browser, base: str, token: str, notebook: str, wait: bool = True):
-    """Open ``notebook`` in JupyterLab in a new page, once its kernel is ready run all its cells
-    (``wait``: until they finish), and return the page."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(60_000)
-    page.goto(f"{base}/lab/tree/{notebook}?token={token}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext")
-    page.evaluate("""async (wait) => {
-        const panel = window.jupyterapp.shell.currentWidget;
-        await panel.context.ready;
-        await panel.sessionContext.ready;
-        const run = window.jupyterapp.commands.execute('notebook:run-all-cells');
-        if (wait) { await run; }
-    }""", wait)
-    return page
+        if (tmp_path / "jupyterlab.log").exists():
+            shutil.copy(tmp_path / "jupyterlab.log", ARTIFACTS / "jupyterlab.log")
 
 
 def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
@@ -189,14 +92,14 @@ def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = _run_all_cells(browser, base, token, "explorer.ipynb")
+            page = run_all_cells(browser, base, token, "explorer.ipynb")
             try:
                 image = page.wait_for_selector(".gan-latent-explorer img.gan-explorer-image", state="visible", timeout=90_000)
             except Exception:
                 page.screenshot(path=str(ARTIFACTS / "explorer_failed.png"))
                 raise
             page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image)
-            before = image.evaluate(_IMAGE_FINGERPRINT)
+            before = image.evaluate(IMAGE_FINGERPRINT)
             assert before["width"] == 196, before  # 28 pixels upscaled 7 times
 
             slider = page.locator(".gan-latent-explorer .widget-slider").filter(has_text="PC1")
@@ -212,7 +115,7 @@ def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
 
             after = before
             while time.monotonic() - moved < 30:
-                after = image.evaluate(_IMAGE_FINGERPRINT)
+                after = image.evaluate(IMAGE_FINGERPRINT)
                 if after["hash"] != before["hash"]:
                     break
                 page.wait_for_timeout(100)
@@ -236,7 +139,7 @@ def test_training_progress_updates_live_in_jupyterlab_and_leaves_one_line_per_ep
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = _run_all_cells(browser, base, token, "training.ipynb", wait=False)
+            page = run_all_cells(browser, base, token, "training.ipynb", wait=False)
             output = page.locator(".jp-Cell").nth(1).locator(".jp-OutputArea")
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline:
@@ -260,7 +163,7 @@ def _fingerprints(page, image, seconds: float, every_ms: int = 80) -> list[int]:
     """The hashes of the picture the page shows, sampled for ``seconds``."""
     hashes, end = [], time.monotonic() + seconds
     while time.monotonic() < end:
-        hashes.append(image.evaluate(_IMAGE_FINGERPRINT)["hash"])
+        hashes.append(image.evaluate(IMAGE_FINGERPRINT)["hash"])
         page.wait_for_timeout(every_ms)
     return hashes
 
@@ -269,7 +172,7 @@ def _wait_for_new_picture(page, image, old: int, timeout: float = 90) -> int:
     """The picture's hash once it differs from ``old`` (the first frame of a run traces its step)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        new = image.evaluate(_IMAGE_FINGERPRINT)["hash"]
+        new = image.evaluate(IMAGE_FINGERPRINT)["hash"]
         if new != old:
             return new
         page.wait_for_timeout(50)
@@ -284,21 +187,21 @@ def test_playground_plays_pauses_and_steps_in_jupyterlab(jupyterlab_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = _run_all_cells(browser, base, token, "playground.ipynb")
+            page = run_all_cells(browser, base, token, "playground.ipynb")
             try:
                 image = page.wait_for_selector(".gan-playground img.gan-playground-view", state="visible", timeout=120_000)
             except Exception:
                 page.screenshot(path=str(ARTIFACTS / "playground_failed.png"))
                 raise
             page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image)
-            assert image.evaluate(_IMAGE_FINGERPRINT)["width"] == 360
+            assert image.evaluate(IMAGE_FINGERPRINT)["width"] == 360
             shown = image.evaluate("(img) => [img.clientWidth, img.clientHeight, img.naturalWidth, img.naturalHeight]")
             assert shown[:2] == shown[2:], f"the picture is shown stretched: {shown[:2]} pixels for a {shown[2:]} image"
             toggle = page.locator(".gan-playground .widget-toggle-button").first
             toggle.scroll_into_view_if_needed()
             assert toggle.inner_text().strip() == "Play"
 
-            first = image.evaluate(_IMAGE_FINGERPRINT)["hash"]
+            first = image.evaluate(IMAGE_FINGERPRINT)["hash"]
             toggle.click()
             page.wait_for_function("(b) => b.innerText.trim() === 'Pause'", arg=toggle.element_handle(), timeout=10_000)
             _wait_for_new_picture(page, image, first)  # the first frame traces the compiled step
