@@ -5,7 +5,9 @@ Each notebook is executed on a fresh kernel and written to ``build/html-smoke/``
 ``scripts/render_notebooks.py``, exactly as ``make all`` does it (open the pages to look at them).
 A code cell whose output is a figure is tagged ``figure`` in the notebook (an animation:
 ``animation``); the tags reach the HTML as ``celltag_figure`` classes. This file is also the main
-environment's run of every notebook: a cell that raises fails it.
+environment's run of every notebook: a cell that raises fails it. At smoke size the same run also
+executes the worked solutions of the notebook's exercises, appended after its last cell, and a
+solution that raises fails it too; the pages leave the solution cells out.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,11 +87,16 @@ def rendered(request) -> dict:
     html = page.read_text(encoding="utf-8")
     parser = _Cells()
     parser.feed(html)
-    return {"html": html, "cells": parser.cells, "notebook": notebook, "name": request.param.name}
+    return {"html": html, "cells": parser.cells, "notebook": notebook, "name": request.param.name, "path": request.param}
 
 
 def test_page_has_one_html_cell_per_notebook_cell(rendered):
     assert len(rendered["cells"]) == len(rendered["notebook"].cells)
+
+
+def test_page_shows_the_notebook_without_the_solution_cells(rendered):
+    assert len(rendered["cells"]) == len(nbformat.read(rendered["path"], as_version=4).cells)
+    assert "celltag_" + render_notebooks.SOLUTION_TAG not in rendered["html"]
 
 
 def test_every_figure_cell_shows_a_picture(rendered):
@@ -133,3 +141,40 @@ def test_training_shows_one_progress_line_per_epoch(rendered):
         assert not PROGRESS_BAR.search(text), f"cell {number} kept a progress bar's redraws: {text[:300]!r}"
         epochs = re.findall(r"^Epoch (\d+)/(\d+)", text, flags=re.MULTILINE)
         assert len(epochs) == len(set(epochs)), f"cell {number} repeats epoch lines: {epochs}"
+
+
+def _exercise_notebook(tmp_path: Path, solutions: list[str]) -> Path:
+    """A small notebook on disk: one code cell, then one exercise per solution code."""
+    cells = [nbformat.v4.new_code_cell("x = 20"), nbformat.v4.new_markdown_cell("## Exercises")]
+    for number, code in enumerate(solutions, start=1):
+        cells.append(nbformat.v4.new_markdown_cell(
+            f"{number}. Do it.\n\n<details><summary>Hint</summary>\nThink.\n</details>\n\n"
+            f"<details><summary>Solution</summary>\n\n```python\n{code}\n```\n</details>"
+        ))
+    path = tmp_path / "99_exercises.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def test_solutions_run_after_the_last_cell_in_order_on_its_state(tmp_path):
+    path = _exercise_notebook(tmp_path, ["y = x + 1", "print(2 * y)"])
+    notebook = render_notebooks.execute(path, timeout=60, solutions=True)
+    appended = [c for c in notebook.cells if render_notebooks.SOLUTION_TAG in c.metadata.get("tags", [])]
+    assert notebook.cells[-2:] == appended and [c.metadata["exercise"] for c in appended] == [1, 2]
+    assert appended[-1].outputs[0]["text"] == "42\n"
+
+
+def test_a_solution_that_raises_names_its_notebook_and_exercise(tmp_path):
+    path = _exercise_notebook(tmp_path, ["y = x + 1", "y / 0"])
+    with pytest.raises(render_notebooks.SolutionError, match=r"99_exercises\.ipynb: the worked solution of exercise 2 raised ZeroDivisionError"):
+        render_notebooks.execute(path, timeout=60, solutions=True)
+
+
+def test_render_runs_the_solutions_at_smoke_size_only(tmp_path, monkeypatch):
+    path = _exercise_notebook(tmp_path, ["y / 0"])
+    monkeypatch.setattr(render_notebooks.config, "SMOKE", False)  # make all: full size, the solutions do not run
+    page, notebook = render_notebooks.render(path, tmp_path, timeout=60)
+    assert page.exists() and len(notebook.cells) == 3
+    monkeypatch.setattr(render_notebooks.config, "SMOKE", True)
+    with pytest.raises(render_notebooks.SolutionError):
+        render_notebooks.render(path, tmp_path, timeout=60)
