@@ -26,9 +26,6 @@ import render_notebooks  # noqa: E402  (scripts/ is not a package)
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NAMES = [p.name for p in NOTEBOOKS]
 EXPECTED_FIRST = ["01_gan_theory.ipynb", "02_vanilla_gan.ipynb", "03_dcgan.ipynb", "04_real_vs_fake.ipynb"]
-#: Notebooks whose exercises do not have their hints and worked solutions yet (issue 15). Remove each
-#: name when its notebook gets them: the hint-and-solution test then passes and must keep passing.
-WITHOUT_HINTS_YET = ("01_gan_theory.ipynb", "02_vanilla_gan.ipynb", "03_dcgan.ipynb")
 #: The languages a fenced block in a hint or solution may name: python runs in CI, the others do not.
 FENCE_LANGUAGES = ("python", "text", "bash")
 
@@ -97,16 +94,7 @@ def test_exercises_are_numbered_from_one(path):
     assert numbers and numbers == list(range(1, len(numbers) + 1)), numbers
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="issue 15: hints and solutions not written yet"))
-        if p.name in WITHOUT_HINTS_YET
-        else p
-        for p in NOTEBOOKS
-    ],
-    ids=NAMES,
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_every_exercise_has_a_hint_then_a_worked_solution(path):
     for exercise in render_notebooks.exercises(json.loads(path.read_text())):
         summaries = [summary for summary, _ in exercise.details]
