@@ -93,18 +93,40 @@ def scale_images(images: np.ndarray, value_range: tuple[float, float] = (-1.0, 1
         >>> scale_images(np.array([[0, 255]], dtype=np.uint8)).tolist()
         [[[-1.0], [1.0]]]
     """
-    lo, hi = _check_range(value_range)
     images = np.asarray(images)
     if images.dtype != np.uint8:
         raise TypeError(f"scale_images expects uint8 pixels 0-255, got dtype {images.dtype}.")
-    x = images.astype(np.float32) / 255.0 * (hi - lo) + lo
+    x = _to_range(images, value_range)
     return x[..., None] if x.shape[-1] != 1 else x
+
+
+def _to_range(pixels: np.ndarray, value_range: tuple[float, float] = (-1.0, 1.0)) -> np.ndarray:
+    """uint8 pixels 0-255 to float32 in ``value_range``, shape unchanged (grey or colour)."""
+    lo, hi = _check_range(value_range)
+    x = pixels.astype(np.float32)
+    x /= 255.0  # in place: the same float32 arithmetic as ``x / 255.0 * (hi - lo) + lo``, without three temporary copies
+    x *= hi - lo
+    x += lo
+    return x
 
 
 def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be an integer from 0 to 2**32 - 1, got {seed!r}.")
     return int(seed)
+
+
+def _check_subset(subset: object) -> int:
+    if isinstance(subset, bool) or not isinstance(subset, (int, np.integer)) or subset <= 0:
+        raise ValueError(f"subset must be a positive number of images, got {subset!r}.")
+    return int(subset)
+
+
+def _subset_rows(n: int, subset: int, seed: int) -> np.ndarray:
+    """The rows a ``subset`` of ``n`` keeps: a sorted random sample fixed by ``seed`` (all rows if n <= subset)."""
+    if subset >= n:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=subset, replace=False))
 
 
 def _check_range(value_range: tuple[float, float]) -> tuple[float, float]:
@@ -160,12 +182,9 @@ def load_mnist(
         wanted = check_digits(digits)
         keep = np.isin(y, wanted)
         x, y = x[keep], y[keep]
-    if subset is not None:
-        if isinstance(subset, bool) or not isinstance(subset, (int, np.integer)) or subset <= 0:
-            raise ValueError(f"subset must be a positive number of images, got {subset!r}.")
-        if subset < len(x):
-            pick = np.sort(np.random.default_rng(seed).choice(len(x), size=subset, replace=False))
-            x, y = x[pick], y[pick]
+    if subset is not None and _check_subset(subset) < len(x):
+        pick = _subset_rows(len(x), subset, seed)
+        x, y = x[pick], y[pick]
     if value_range is None:
         return x[..., None], y
     return scale_images(x, value_range), y
@@ -228,17 +247,45 @@ def make_dataset(
     n = len(images)
     if n == 0:
         raise ValueError("make_dataset got no images: the data (after digit/subset filters) is empty.")
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},) to match the images, got {labels.shape}.")
+    batches = index_batches(n, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
+    x = tf.constant(images)
+    if labels is None:
+        return batches.map(lambda idx: tf.gather(x, idx)).prefetch(tf.data.AUTOTUNE)
+    y = tf.constant(labels.astype(np.int32))
+    return batches.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx))).prefetch(tf.data.AUTOTUNE)
+
+
+def index_batches(
+    n: int,
+    *,
+    batch_size: int = 128,
+    seed: int = 0,
+    epochs: int | None = None,
+    start_epoch: int = 0,
+) -> tf.data.Dataset:
+    """The order behind :func:`make_dataset`: batches of row numbers ``0 .. n-1``, one epoch after another.
+
+    Epoch ``e`` is a permutation fixed by ``(seed, e)``, cut into ``n // batch_size`` full batches
+    (the rest is dropped). ``make_dataset`` gathers these rows from an array in memory;
+    :func:`gan_utils.image_dataset` reads them from a cache file on disk, so both give the same
+    batches and resume the same way. Arguments and the two ways to iterate are those of
+    :func:`make_dataset`.
+
+    Example:
+        >>> [b.numpy().tolist() for b in index_batches(5, batch_size=2, seed=0, epochs=1)]
+        [[0, 4], [1, 3]]
+    """
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     if batch_size > n:
         raise ValueError(
             f"batch_size {batch_size} is larger than the data ({n} images): use batch_size <= {n} "
-            "or more data (a larger subset, more digit classes)."
+            "or more data (a larger subset; for MNIST, more digit classes)."
         )
-    if labels is not None:
-        labels = np.asarray(labels)
-        if labels.shape != (n,):
-            raise ValueError(f"labels must have shape ({n},) to match the images, got {labels.shape}.")
     _check_seed(seed)
     for name, value in (("epochs", epochs), ("start_epoch", start_epoch)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))):
@@ -247,23 +294,16 @@ def make_dataset(
         raise ValueError(f"need 0 <= start_epoch < epochs, got start_epoch={start_epoch}, epochs={epochs}.")
 
     steps = n // batch_size
-    x = tf.constant(images)
-    y = None if labels is None else tf.constant(labels.astype(np.int32))
     seed_t = tf.constant(int(seed), tf.int64)
 
     def one_epoch(epoch: tf.Tensor) -> tf.data.Dataset:
         key = tf.stack([seed_t, tf.cast(epoch, tf.int64)])
         order = tf.argsort(tf.random.stateless_uniform([n], seed=key))
-        batches = tf.reshape(order[: steps * batch_size], [steps, batch_size])
-        ds = tf.data.Dataset.from_tensor_slices(batches)
-        if y is None:
-            return ds.map(lambda idx: tf.gather(x, idx))
-        return ds.map(lambda idx: (tf.gather(x, idx), tf.gather(y, idx)))
+        return tf.data.Dataset.from_tensor_slices(tf.reshape(order[: steps * batch_size], [steps, batch_size]))
 
     if epochs is None:
         keys = tf.data.Dataset.random(seed=int(seed), rerandomize_each_iteration=True).take(1)
     else:
         keys = tf.data.Dataset.range(start_epoch, epochs)
     length = steps * (1 if epochs is None else epochs - start_epoch)
-    ds = keys.flat_map(one_epoch).apply(tf.data.experimental.assert_cardinality(length))
-    return ds.prefetch(tf.data.AUTOTUNE)
+    return keys.flat_map(one_epoch).apply(tf.data.experimental.assert_cardinality(length))
