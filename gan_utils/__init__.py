@@ -6,6 +6,7 @@ Example:
     >>> import gan_utils
     >>> gan_utils.set_seed(0)
     >>> x, y = gan_utils.load_mnist(digits=0, subset=512)        # doctest: +SKIP
+    >>> photos = gan_utils.load_images("my_photos", image_size=64) # doctest: +SKIP
     >>> gan = gan_utils.build_gan("dcgan")                        # doctest: +SKIP
     >>> history = gan_utils.fit_gan(gan, x, epochs=2)             # doctest: +SKIP
 """
@@ -25,6 +26,7 @@ import tensorflow as tf
 
 from gan_utils.config import SMOKE, colab_url
 from gan_utils.data import check_digits, load_mnist, make_dataset, mnist_source, scale_images
+from gan_utils.images import image_dataset, load_images
 from gan_utils.models import (
     build_conditional_discriminator,
     build_conditional_generator,
@@ -101,6 +103,8 @@ __all__ = [
     "scale_images",
     "check_digits",
     "mnist_source",
+    "load_images",
+    "image_dataset",
     # models
     "build_mlp_generator",
     "build_mlp_discriminator",
