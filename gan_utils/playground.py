@@ -133,6 +133,9 @@ class Playground:
         samples: size of the fixed noise batch that is drawn, measured and shown.
         seed: the weights, the noise and the real batches all follow from it.
         record_every: a state for the film strip is kept every this many steps.
+        generator_batch_norm: batch normalization in the generator's hidden layers, like
+            ``gan_utils.build_mlp_generator``'s default (off: GAN Lab's plain networks). The
+            picture shows the generator in inference mode, with its running statistics.
 
     Example:
         >>> play = Playground("ring", seed=0)
@@ -157,6 +160,7 @@ class Playground:
         samples: int = 512,
         seed: int = 0,
         record_every: int = 50,
+        generator_batch_norm: bool = False,
     ) -> None:
         self._lock = threading.RLock()
         self._widget = None
@@ -166,7 +170,7 @@ class Playground:
         self.configure(
             data=data, objective=objective, d_optimizer=d_optimizer, g_optimizer=g_optimizer, d_lr=d_lr, g_lr=g_lr,
             d_steps=d_steps, hidden=hidden, latent_dim=latent_dim, batch_size=batch_size, samples=samples, seed=seed,
-            record_every=record_every,
+            record_every=record_every, generator_batch_norm=generator_batch_norm,
         )
 
     # ------------------------------------------------------------------ settings
@@ -236,7 +240,7 @@ class Playground:
         self.objective = losses.get_objective(s["objective"])
         self.gan = toy.build_toy_gan(
             self.dim, s["objective"], hidden=tuple(s["hidden"]), latent_dim=s["latent_dim"], d_lr=s["d_lr"], g_lr=s["g_lr"],
-            d_steps=s["d_steps"], seed=s["seed"], generator_batch_norm=False, d_optimizer=s["d_optimizer"],
+            d_steps=s["d_steps"], seed=s["seed"], generator_batch_norm=s["generator_batch_norm"], d_optimizer=s["d_optimizer"],
             g_optimizer=s["g_optimizer"], weight_clip=WASSERSTEIN_CLIP if s["objective"] == "wasserstein" else None,
         )
         rng = np.random.default_rng(s["seed"])
@@ -808,7 +812,8 @@ def _build_widget(play: Playground) -> ExplorerView:
 
 # ---------------------------------------------------------------------- checking the settings
 _DEFAULTS = dict(data="ring", objective="non-saturating", d_optimizer="adam", g_optimizer="adam", d_lr=1e-3, g_lr=1e-3,
-                 d_steps=1, hidden=(64, 64), latent_dim=2, batch_size=128, samples=512, seed=0, record_every=50)
+                 d_steps=1, hidden=(64, 64), latent_dim=2, batch_size=128, samples=512, seed=0, record_every=50,
+                 generator_batch_norm=False)
 
 
 def _same(a, b) -> bool:
@@ -856,3 +861,5 @@ def _check_settings(s: dict) -> None:
     _check_int("samples", s["samples"], 16, 20_000)
     _check_int("seed", s["seed"], 0, 2**31 - 1)
     _check_int("record_every", s["record_every"], 1, 100_000)
+    if not isinstance(s["generator_batch_norm"], bool):
+        raise ValueError(f"generator_batch_norm must be True or False, got {s['generator_batch_norm']!r}.")

@@ -153,6 +153,7 @@ def test_configure_restarts_and_says_what_changed():
         ("latent_dim", 0, "latent_dim must be an integer"),
         ("batch_size", 1, "batch_size must be an integer"),
         ("seed", -1, "seed must be an integer"),
+        ("generator_batch_norm", "yes", "generator_batch_norm must be True or False"),
         ("colour", "red", "unknown setting"),
     ],
 )
