@@ -148,14 +148,55 @@ def _check_units(name: str, units: Sequence[int]) -> tuple[int, ...]:
     return units
 
 
+#: The square image sides the DCGAN builders make, each with the side of the first feature map.
+#: Every stage (a stride-2 transposed convolution in the generator, a stride-2 convolution in the
+#: discriminator) doubles or halves the side: 28 = 7 x 2^2 (MNIST, 2 stages), 32 = 4 x 2^3,
+#: 64 = 4 x 2^4 and 128 = 4 x 2^5 (3, 4 and 5 stages).
+IMAGE_SIZES: dict[int, int] = {28: 7, 32: 4, 64: 4, 128: 4}
+#: No layer of a DCGAN stack has more than ``MAX_FILTERS_PER_WIDTH * width`` filters. Widths double
+#: from ``width`` at the highest resolution towards the lowest; the cap only trims 128x128, whose
+#: 4x4 end would otherwise have 16 * width filters: at width 32 it keeps each 128x128 network at
+#: 2.8 M parameters instead of 4.9 M. (The compute is in the high-resolution stages, which the cap
+#: does not touch: 3.1 GFLOP per 128x128 training image at width 32.)
+MAX_FILTERS_PER_WIDTH = 8
+
+
 def _check_conv_shape(image_shape: object) -> tuple[int, int, int]:
     h, w, c = _check_shape("image_shape", image_shape, rank=3)
-    if h % 4 or w % 4:
+    if h != w or h not in IMAGE_SIZES:
+        sizes = ", ".join(str(s) for s in IMAGE_SIZES)
         raise ValueError(
-            f"image_shape {image_shape!r}: a DCGAN upsamples twice by 2, so height and width must be "
-            "multiples of 4 (MNIST is (28, 28, 1))."
+            f"image_shape {image_shape!r}: the DCGAN builders make square images of {sizes} pixels a side "
+            "(28 is MNIST's), with any number of channels, e.g. (28, 28, 1) or (64, 64, 3). Resize your "
+            "images to one of these sizes: gan_utils.load_images(..., image_size=64) does."
         )
     return h, w, c
+
+
+def dcgan_stages(image_size: int, width: int) -> list[tuple[int, int]]:
+    """The feature maps of a DCGAN stack for square images of ``image_size``: ``[(side, filters), ...]``.
+
+    Listed from the lowest resolution (where the generator starts and the discriminator ends) to the
+    highest hidden one; the generator's last transposed convolution and the discriminator's first
+    convolution join the last of them to the image. Filters double from ``width`` at the highest
+    resolution towards the lowest, capped at ``MAX_FILTERS_PER_WIDTH * width``.
+
+    Example:
+        >>> dcgan_stages(28, 32)
+        [(7, 64), (14, 32)]
+        >>> dcgan_stages(128, 32)
+        [(4, 256), (8, 256), (16, 128), (32, 64), (64, 32)]
+    """
+    if isinstance(image_size, bool) or image_size not in IMAGE_SIZES:
+        raise ValueError(
+            f"image_size must be one of {', '.join(str(s) for s in IMAGE_SIZES)} (pixels a side), got {image_size!r}."
+        )
+    _check_int("width", width)
+    start = IMAGE_SIZES[image_size]
+    stages = (image_size // start).bit_length() - 1
+    return [
+        (start * 2**i, min(width * 2 ** (stages - 1 - i), MAX_FILTERS_PER_WIDTH * width)) for i in range(stages)
+    ]
 
 
 @register_builder
@@ -268,23 +309,28 @@ DENSE_PER_WIDTH = 8
 
 
 def _dcgan_generator_body(h, image_shape: tuple[int, int, int], width: int, dense_units: int = 0):
-    """Shared upsampling stack: [Dense] -> Dense -> (H/4, W/4, 2w) -> (H/2, W/2, w) -> (H, W, C) tanh.
+    """Shared upsampling stack: [Dense] -> Dense -> reshape to the first feature map -> one stride-2
+    Conv2DTranspose + BN + ReLU per further stage -> Conv2DTranspose to (H, W, C), tanh.
 
+    The feature maps are :func:`dcgan_stages`; for 28x28: (7, 7, 2w) -> (14, 14, w) -> (28, 28, C).
     ``dense_units`` > 0 first adds a fully connected hidden layer of that size (with batch norm and
     ReLU), as InfoGAN's MNIST generator does; 0 leaves it out.
     """
-    height, w_, channels = image_shape
+    stages = dcgan_stages(image_shape[0], width)
+    channels = image_shape[2]
     if dense_units:
         h = layers.Dense(dense_units, use_bias=False)(h)
         h = layers.BatchNormalization()(h)
         h = layers.ReLU()(h)
-    h = layers.Dense((height // 4) * (w_ // 4) * 2 * width, use_bias=False)(h)
+    side, filters = stages[0]
+    h = layers.Dense(side * side * filters, use_bias=False)(h)
     h = layers.BatchNormalization()(h)
     h = layers.ReLU()(h)
-    h = layers.Reshape((height // 4, w_ // 4, 2 * width))(h)
-    h = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False)(h)
-    h = layers.BatchNormalization()(h)
-    h = layers.ReLU()(h)
+    h = layers.Reshape((side, side, filters))(h)
+    for _, filters in stages[1:]:
+        h = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(h)
+        h = layers.BatchNormalization()(h)
+        h = layers.ReLU()(h)
     return layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh", name="image")(h)
 
 
@@ -313,21 +359,24 @@ def _normalize(h, normalization: str | None):
 
 
 def _dcgan_discriminator_body(x, width: int, dense_units: int = 0, normalization: str | None = "batch", spectral_norm: bool = False):
-    """Shared downsampling stack: two strided 4x4 convolutions with LeakyReLU, then flatten.
+    """Shared downsampling stack: one strided 4x4 convolution with LeakyReLU per stage, then flatten.
 
-    ``dense_units`` > 0 adds normalization after the second convolution and a fully connected
-    hidden layer of that size (normalization, LeakyReLU) after the flatten, as InfoGAN's MNIST
-    discriminator does (with batch norm); 0 gives the plain two-convolution stack.
+    The stages mirror the generator's (:func:`dcgan_stages`, highest resolution first); for 28x28:
+    (14, 14, w) -> (7, 7, 2w). ``dense_units`` > 0 adds normalization after every convolution but
+    the first and a fully connected hidden layer of that size (normalization, LeakyReLU) after the
+    flatten, as InfoGAN's MNIST discriminator does (with batch norm); 0 gives the plain stack.
     ``normalization`` is ``"batch"``, ``"layer"`` (for a Wasserstein critic) or None;
     ``spectral_norm`` wraps every convolution and dense layer in ``SpectralNormalization``.
     """
+    stages = dcgan_stages(int(x.shape[1]), width)[::-1]
     normalized = bool(dense_units) and normalization is not None
-    h = _weights(layers.Conv2D(width, 4, strides=2, padding="same"), spectral_norm)(x)
+    h = _weights(layers.Conv2D(stages[0][1], 4, strides=2, padding="same"), spectral_norm)(x)
     h = layers.LeakyReLU(0.2)(h)
-    h = _weights(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=not normalized), spectral_norm)(h)
-    if dense_units:
-        h = _normalize(h, normalization)
-    h = layers.LeakyReLU(0.2)(h)
+    for _, filters in stages[1:]:
+        h = _weights(layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=not normalized), spectral_norm)(h)
+        if dense_units:
+            h = _normalize(h, normalization)
+        h = layers.LeakyReLU(0.2)(h)
     h = layers.Flatten()(h)
     if dense_units:
         h = _weights(layers.Dense(dense_units, use_bias=not normalized), spectral_norm)(h)
@@ -343,23 +392,31 @@ def build_dcgan_generator(
     width: int = 64,
     name: str = "dcgan_generator",
 ) -> keras.Model:
-    """Build a DCGAN generator (Radford et al. 2015) sized for 28x28 digits and for a CPU.
+    """Build a DCGAN generator (Radford et al. 2015) for square images, sized for a CPU.
 
-    ``z -> Dense(8*width) -> BN -> ReLU -> Dense -> BN -> ReLU -> reshape (H/4, W/4, 2*width)
-    -> Conv2DTranspose(width, 4, stride 2) -> BN -> ReLU -> Conv2DTranspose(C, 4, stride 2) -> tanh``.
+    For MNIST's 28x28: ``z -> Dense(8*width) -> BN -> ReLU -> Dense -> BN -> ReLU -> reshape
+    (7, 7, 2*width) -> Conv2DTranspose(width, 4, stride 2) -> BN -> ReLU -> Conv2DTranspose(C, 4,
+    stride 2) -> tanh``. For 32, 64 and 128 pixels the stack starts at 4x4 and has 3, 4 or 5
+    transposed convolutions; filters double from ``width`` next to the image towards the 4x4 end,
+    capped at ``MAX_FILTERS_PER_WIDTH * width`` (the feature maps: :func:`dcgan_stages`).
     No pooling; 4x4 kernels with stride 2 overlap evenly away from the borders, which removes one
     cause of checkerboard artifacts; others remain (Odena et al. 2016).
     The fully connected hidden layer in front is InfoGAN's (Chen et al. 2016) MNIST generator: it
-    costs little (a 256 x 3136 matrix product at width 32) and, measured in
+    costs little (a 256 x 3136 matrix product at width 32 and 28x28) and, measured on MNIST in
     ``benchmarks/README.md``, it together with the discriminator's batch norm and hidden layer turns
-    FID ~100 after 240,000 training images into ~10. At width 32 a training image costs 65 MFLOP,
-    9 times fewer than the TensorFlow tutorial's DCGAN.
+    FID ~100 after 240,000 training images into ~10. At width 32 a 28x28 training image costs
+    65 MFLOP, 9 times fewer than the TensorFlow tutorial's DCGAN; 32x32 costs 126 MFLOP, 64x64 695
+    and 128x128 3,135 (each doubling of the side adds a stage and doubles the filters at each
+    resolution, so the cost grows about 4.5 times; colour adds a few percent). The FIDs above are MNIST's: other sizes and
+    data sets have not been benchmarked.
 
     Args:
         latent_dim: length of z.
-        image_shape: ``(H, W, C)``, H and W multiples of 4.
-        width: filters of the last hidden layer; the first has twice as many, and the fully
-            connected hidden layer ``DENSE_PER_WIDTH`` (8) times as many units.
+        image_shape: ``(S, S, C)`` with S one of :data:`IMAGE_SIZES` (28, 32, 64, 128) and any C
+            (1 for grey, 3 for colour).
+        width: filters of the last hidden layer (the highest resolution); each layer before it has
+            twice as many as the next, up to ``MAX_FILTERS_PER_WIDTH`` (8) times ``width``; the
+            fully connected hidden layer has ``DENSE_PER_WIDTH`` (8) times as many units.
 
     Example:
         >>> g = build_dcgan_generator(latent_dim=16, width=8)
@@ -383,12 +440,16 @@ def build_dcgan_discriminator(
 ) -> keras.Model:
     """Build a DCGAN discriminator: strided 4x4 convolutions, a hidden layer, one logit out.
 
-    ``image -> Conv2D(width, 4, stride 2) -> LeakyReLU(0.2) -> Conv2D(2*width, 4, stride 2) -> BN
-    -> LeakyReLU -> flatten -> Dense(8*width) -> BN -> LeakyReLU -> Dense(1)`` (InfoGAN's MNIST
-    discriminator). Following the DCGAN guidelines there is no pooling (strides downsample) and no
-    batch norm on the input layer. Real and generated batches go through the discriminator in
-    separate calls, so batch norm never mixes their statistics. Without the batch norm and the
-    hidden layer the same recipe trains to FID ~110 instead of ~10 (``benchmarks/README.md``).
+    For 28x28: ``image -> Conv2D(width, 4, stride 2) -> LeakyReLU(0.2) -> Conv2D(2*width, 4, stride
+    2) -> BN -> LeakyReLU -> flatten -> Dense(8*width) -> BN -> LeakyReLU -> Dense(1)`` (InfoGAN's
+    MNIST discriminator). For 32, 64 and 128 pixels there are 3, 4 or 5 convolutions down to 4x4,
+    the generator's stages mirrored (:func:`dcgan_stages`), each after the first with BN. Following
+    the DCGAN guidelines there is no pooling (strides downsample) and no batch norm on the input
+    layer. Real and generated batches go through the discriminator in separate calls, so batch norm
+    never mixes their statistics. On MNIST, without the batch norm and the hidden layer the same
+    recipe trains to FID ~110 instead of ~10 (``benchmarks/README.md``).
+
+    ``image_shape`` is ``(S, S, C)`` with S one of :data:`IMAGE_SIZES` (28, 32, 64, 128).
 
     ``normalization="layer"`` (or None) makes a critic for the Wasserstein loss with gradient
     penalty, which must not use batch norm; ``spectral_norm=True`` wraps every convolution and dense
@@ -421,8 +482,9 @@ def build_conditional_generator(
 
     The label enters through a learned embedding concatenated to z (Mirza and Osindero 2014 join a
     one-hot vector; an embedding is the same thing with a trainable table and fewer zeros). The rest
-    is the DCGAN generator's convolutional stack, without its fully connected hidden layer: with the
-    label to guide it the plain stack trains to clean digits (FID 7 in 10 epochs, ``cgan.md``).
+    is the DCGAN generator's convolutional stack for the image size (28, 32, 64 or 128 pixels,
+    :func:`dcgan_stages`), without its fully connected hidden layer: on MNIST, with the label to
+    guide it, the plain stack trains to clean digits (FID 7 in 10 epochs, ``cgan.md``).
 
     Example:
         >>> g = build_conditional_generator(latent_dim=16, width=8)
@@ -452,7 +514,8 @@ def build_conditional_discriminator(
     """Build a class-conditional DCGAN discriminator with a projection head (Miyato and Koyama 2018).
 
     ``logit = w . phi(x) + embed(y) . phi(x)``: the features ``phi(x)`` of the DCGAN discriminator's
-    two convolutions (no hidden layer, no batch norm) are scored once unconditionally and once against a learned vector for the label. Projection
+    convolutions (two for 28x28, down to 4x4 for 32, 64 and 128 pixels; no hidden layer, no batch
+    norm) are scored once unconditionally and once against a learned vector for the label. Projection
     asks "does this look like *this* digit?" directly, and trains better class control than
     concatenating label channels to the image, at almost no cost.
 

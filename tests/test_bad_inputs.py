@@ -258,7 +258,7 @@ CASES = [
     bad("build_mlp_generator: unknown activation", gan_utils.build_mlp_generator, 8, (2,), (4,), "banana", raises=ValueError, match="activation function identifier: banana"),
     bad("build_mlp_discriminator: dropout 1", gan_utils.build_mlp_discriminator, dropout=1.0, raises=ValueError, match=r"dropout must be in \[0, 1\), got 1.0"),
     bad("build_mlp_discriminator: dropout not a number", gan_utils.build_mlp_discriminator, dropout="x", raises=ValueError, match="dropout must be"),
-    bad("build_dcgan_generator: image size not a multiple of 4", gan_utils.build_dcgan_generator, image_shape=(30, 30, 1), raises=ValueError, match="multiples of 4"),
+    bad("build_dcgan_generator: an image size it cannot make", gan_utils.build_dcgan_generator, image_shape=(30, 30, 1), raises=ValueError, match="square images of 28, 32, 64, 128 pixels"),
     bad("build_dcgan_discriminator: image shape without channels", gan_utils.build_dcgan_discriminator, (28, 28), raises=ValueError, match="must have 3 dimensions"),
     bad("build_dcgan_discriminator: width 0", gan_utils.build_dcgan_discriminator, width=0, raises=ValueError, match="width must be an integer >= 1, got 0"),
     bad("build_conditional_generator: one class", gan_utils.build_conditional_generator, num_classes=1, raises=ValueError, match="num_classes must be an integer >= 2, got 1"),
