@@ -150,7 +150,7 @@ def _check_same_run(saved: dict, current: dict, directory: Path) -> None:
     if differ:
         said = ", ".join(f"{k}={saved[k]!r} (now {current[k]!r})" for k in differ if k != "data_sha256")
         if "data_sha256" in differ:
-            said = (said + ", " if said else "") + "different training images (digits, subset or file)"
+            said = (said + ", " if said else "") + "different training images (digits, subset, data file or image files)"
         raise ValueError(
             f"the checkpoint in {directory} belongs to a run with other settings: {said}. Resume with "
             "the same settings, or train into a new output folder."

@@ -38,6 +38,8 @@ class Recipe:
             empty: the one named like the model).
         objective: the loss family (:func:`gan_utils.get_objective`).
         d_steps: discriminator (critic) updates per generator update.
+        num_classes: classes a conditional recipe (``cgan``) draws: 10 for MNIST's digits, the
+            number of class sub-folders for your own images; unconditional recipes ignore it.
     """
 
     model: str
@@ -56,6 +58,7 @@ class Recipe:
     architecture: str = ""
     objective: str = "non-saturating"
     d_steps: int = 1
+    num_classes: int = 10
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
@@ -67,6 +70,8 @@ class Recipe:
         losses.get_objective(self.objective)  # refuses unknown names with the list of known ones
         if isinstance(self.d_steps, bool) or not isinstance(self.d_steps, int) or self.d_steps < 1:
             raise ValueError(f"Recipe.d_steps must be a positive integer, got {self.d_steps!r}.")
+        if isinstance(self.num_classes, bool) or not isinstance(self.num_classes, int) or self.num_classes < 2:
+            raise ValueError(f"Recipe.num_classes must be an integer >= 2 (10 for MNIST's digits), got {self.num_classes!r}.")
         for name in ("latent_dim", "width", "batch_size", "epochs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -88,7 +93,8 @@ class Recipe:
         return self.architecture or self.model
 
 
-#: Registered architectures: each builds ``(generator, discriminator)`` for a recipe and an image shape.
+#: Registered architectures: each builds ``(generator, discriminator)`` for a recipe and an image shape
+#: (``(28, 28, 1)`` for MNIST; the DCGAN ones also make 32, 64 and 128 pixels, grey or colour).
 ARCHITECTURES: dict[str, Callable[[Recipe, tuple[int, int, int]], tuple[keras.Model, keras.Model]]] = {}
 
 
@@ -154,8 +160,8 @@ def _dcgan_sn(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.
 @register_architecture("cgan")
 def _cgan(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
     return (
-        models.build_conditional_generator(recipe.latent_dim, 10, image_shape, recipe.width),
-        models.build_conditional_discriminator(10, image_shape, recipe.width),
+        models.build_conditional_generator(recipe.latent_dim, recipe.num_classes, image_shape, recipe.width),
+        models.build_conditional_discriminator(recipe.num_classes, image_shape, recipe.width),
     )
 
 
@@ -201,23 +207,37 @@ def get_recipe(name: str, smoke: bool | None = None, **overrides) -> Recipe:
 
 
 def build_networks(recipe: Recipe, image_shape: tuple[int, int, int] = (28, 28, 1)) -> tuple[keras.Model, keras.Model]:
-    """Build the recipe's generator and discriminator with its registered architecture."""
+    """Build the recipe's generator and discriminator with its registered architecture.
+
+    ``image_shape`` is MNIST's ``(28, 28, 1)`` by default; the DCGAN recipes (``dcgan``, ``cgan``,
+    ``wgan-gp``, ``hinge``) also build ``(S, S, C)`` for S = 32, 64 or 128 (:data:`gan_utils.models.IMAGE_SIZES`).
+
+    Example:
+        >>> generator, _ = build_networks(get_recipe("dcgan", smoke=False), (64, 64, 3))
+        >>> tuple(generator.outputs[0].shape)
+        (None, 64, 64, 3)
+    """
     return ARCHITECTURES[recipe.arch](recipe, image_shape)
 
 
-def build_gan(recipe: Recipe | str, seed: int = 0) -> GAN:
+def build_gan(recipe: Recipe | str, seed: int = 0, image_shape: tuple[int, int, int] = (28, 28, 1)) -> GAN:
     """Build and compile the GAN of a recipe (or of a model name), ready for :func:`fit_gan`.
+
+    ``image_shape`` is that of the training images: MNIST's ``(28, 28, 1)`` by default, or e.g.
+    ``(32, 32, 3)`` for your own colour images (:func:`gan_utils.load_images`).
 
     Example:
         >>> gan = build_gan("dcgan")
         >>> gan.generator.name
         'dcgan_generator'
+        >>> build_gan("dcgan", image_shape=(32, 32, 3)).sample_shape
+        (32, 32, 3)
     """
     if isinstance(recipe, str):
         recipe = get_recipe(recipe)
     if not isinstance(recipe, Recipe):
         raise TypeError(f"build_gan needs a recipe (a Recipe) or a model name ({', '.join(MODELS)}), got {recipe!r}.")
-    generator, discriminator = build_networks(recipe)
+    generator, discriminator = build_networks(recipe, image_shape)
     gan = GAN(generator, discriminator, ema_decay=recipe.ema_decay, seed=seed, name=f"{recipe.model}_gan")
     gan.compile(
         d_optimizer=keras.optimizers.Adam(recipe.d_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),

@@ -1,18 +1,26 @@
-"""Command line: train a GAN of the series on MNIST and write a run folder.
+"""Command line: train a GAN of the series on MNIST, or on your own images, and write a run folder.
 
     python -m gan_utils.train dcgan --output runs/dcgan --epochs 10
     python -m gan_utils.train dcgan --output runs/dcgan --resume        # continue after a stop
+    python -m gan_utils.train dcgan --images my_photos --image-size 64 --channels 3 --output runs/photos
 
 The run folder receives ``generator.json`` and ``discriminator.json`` with their ``.weights.npz``
 (load the generator with ``gan_utils.load_generator(DIR)``, on any supported Keras), ``samples.png`` (the fixed-z grid), ``history.json``,
-``run.json`` (the exact settings), ``progress.gif``, ``samples/`` and the resumable
-``checkpoint.npz``. This is how the project's shipped weights are made.
+``run.json`` (the exact settings), ``data.json`` (what it trains on, so that ``--resume`` reads the
+same images), ``progress.gif``, ``samples/`` and the resumable ``checkpoint.npz``. This is how the
+project's shipped weights are made.
+
+``--images`` reads a folder, a zip, image files or a Keras data set with
+:func:`gan_utils.load_images`, into memory; streaming a folder too large for memory
+(:func:`gan_utils.image_dataset`) is not wired into the command line yet.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
+import json
 import platform
 import sys
 import time
@@ -24,7 +32,10 @@ import tensorflow as tf
 
 import gan_utils
 from gan_utils import plotting, pretrained
+from gan_utils.checkpoints import CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME
 from gan_utils.data import check_digits, load_mnist, mnist_source
+from gan_utils.images import FITS, KERAS_DATASETS, load_images
+from gan_utils.models import IMAGE_SIZES
 from gan_utils.metrics import QualityMonitor
 from gan_utils.recipes import MODELS, build_gan, get_recipe
 from gan_utils.fit import fit_gan
@@ -47,6 +58,15 @@ def describe_hardware() -> str:
     return f"{cpu}, {os.cpu_count()} CPU cores" + (f", GPUs: {', '.join(gpus)}" if gpus else ", no GPU")
 
 
+#: Where a run folder remembers what it trains on, so that ``--resume`` reads the same data.
+DATA_FILE = "data.json"
+#: ``--images`` trains these models; ``vanilla`` (the MLP of lesson 02) is for MNIST only.
+IMAGE_MODELS = tuple(m for m in MODELS if m != "vanilla")
+#: ``--image-size``, ``--channels`` and ``--fit`` default to :func:`load_images`' own defaults.
+_IMAGE_DEFAULTS = {name: inspect.signature(load_images).parameters[name].default for name in ("image_size", "channels", "fit")}
+_IMAGE_OPTIONS = {"images": "--images", "image_size": "--image-size", "channels": "--channels", "fit": "--fit"}
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line (see ``python -m gan_utils.train --help``)."""
     p = argparse.ArgumentParser(prog="python -m gan_utils.train", description=__doc__.split("\n\n")[0])
@@ -65,6 +85,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop cleanly after this much training time")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output")
     p.add_argument("--data", type=Path, help="MNIST .npz (default: $GAN_UTILS_MNIST, else Keras' download)")
+    p.add_argument(
+        "--images", nargs="+", metavar="SOURCE",
+        help="train on your own images instead of MNIST: a folder (with cgan, its sub-folders are the classes), "
+        f"a zip, image files, or a Keras data set ({', '.join(KERAS_DATASETS)}); models {', '.join(IMAGE_MODELS)}",
+    )
+    p.add_argument(
+        "--image-size", type=int, choices=sorted(IMAGE_SIZES), metavar="N",
+        help=f"with --images: side of the square images, one of {', '.join(str(s) for s in IMAGE_SIZES)} "
+        f"(default {_IMAGE_DEFAULTS['image_size']})",
+    )
+    p.add_argument(
+        "--channels", type=int, choices=(1, 3),
+        help=f"with --images: 3 for colour, 1 for grey (default {_IMAGE_DEFAULTS['channels']})",
+    )
+    p.add_argument(
+        "--fit", choices=FITS,
+        help=f"with --images: make images square by cropping their centre or padding (default {_IMAGE_DEFAULTS['fit']})",
+    )
     p.add_argument("--smoke", action="store_true", help="smoke size (as GAN_UTILS_SMOKE=1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
@@ -89,7 +127,98 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             check_digits(args.digits)
         except ValueError as err:
             p.error(str(err))
+    _settle_data(args, p)
     return args
+
+
+def _image_source(images: list[str]) -> str | list[str]:
+    """What ``--images`` names, as remembered in ``data.json``: a Keras data set's name, or absolute paths."""
+    def one(item: str) -> str:
+        name = item.strip().lower().replace("-", "_")
+        return name if name in KERAS_DATASETS else str(Path(item).expanduser().resolve())
+
+    return one(images[0]) if len(images) == 1 else [one(item) for item in images]
+
+
+def read_data_file(directory: Path) -> dict | None:
+    """What the run folder ``directory`` trains on (its ``data.json``), or None if it has none."""
+    path = directory / DATA_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict) or data.get("kind") not in ("mnist", "images"):
+        raise ValueError(f"{path} is damaged (not a data record of gan_utils.train): delete it and resume with the same options.")
+    return data
+
+
+def _settle_data(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
+    """Check the data options together; on ``--resume`` take the remembered ones (``data.json``) or refuse others."""
+    try:
+        remembered = read_data_file(args.output) if args.resume else None
+    except ValueError as err:
+        p.error(str(err))
+    if args.images is not None:
+        args.images = _image_source(args.images)
+    if remembered is not None and remembered["kind"] == "images":
+        for name, option in _IMAGE_OPTIONS.items():
+            given, kept = getattr(args, name), remembered.get(name)
+            if given is not None and given != kept:
+                p.error(
+                    f"{option} {given} differs from what {args.output} trains on ({option} {kept}, in its {DATA_FILE}): "
+                    f"leave {option} out to resume on the same images, or train into a new --output."
+                )
+            setattr(args, name, kept)
+    elif remembered is not None and args.images is not None:
+        p.error(
+            f"{args.output} trains on MNIST (its {DATA_FILE}), not on --images: resume without --images, "
+            "or train your images into a new --output."
+        )
+    if args.images is None:
+        given = [option for name, option in _IMAGE_OPTIONS.items() if name != "images" and getattr(args, name) is not None]
+        if given:
+            p.error(f"{', '.join(given)} go with --images (your own images); MNIST is 28x28 grey. Add --images SOURCE or leave them out.")
+        return
+    if args.model not in IMAGE_MODELS:
+        p.error(
+            f"--images trains {', '.join(IMAGE_MODELS)}: {args.model} is the MLP of lesson 02, for MNIST's 28x28 digits. "
+            "Use dcgan for your own images."
+        )
+    if args.digits is not None:
+        p.error(
+            "--digits picks MNIST digit classes and cannot go with --images. To train on some classes of your "
+            "images, put their sub-folders in a folder of their own and pass that folder."
+        )
+    if args.data is not None:
+        p.error("--data is the MNIST file; with --images the images come from SOURCE: leave --data out.")
+    if args.monitor is not None:
+        p.error(
+            "--monitor scores digits with the project's MNIST classifier (FID on its features, class balance), "
+            "which says nothing about your own images: leave --monitor out and watch the grids in "
+            f"{args.output}/samples/ instead."
+        )
+    for name, default in _IMAGE_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+
+
+def _error(message: str) -> int:
+    print(f"python -m gan_utils.train: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _load_your_images(args: argparse.Namespace, subset: int | None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """``--images`` through :func:`load_images`: images, labels (cgan: from the sub-folders) and class names."""
+    if args.model != "cgan":
+        return load_images(args.images, args.image_size, args.channels, fit=args.fit, subset=subset, seed=args.seed), None, []
+    try:
+        return load_images(args.images, args.image_size, args.channels, fit=args.fit, subset=subset, seed=args.seed, with_labels=True)
+    except ValueError as err:
+        if "with_labels=True" not in str(err):
+            raise
+        raise ValueError(f"cgan draws the class you ask for, so it needs classes: {err} (From the command line: train dcgan on unlabelled images.)") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,14 +228,36 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {k: v for k, v in given if v is not None}
     recipe = get_recipe(args.model, smoke=args.smoke or None, **overrides)
     gan_utils.set_seed(args.seed)
-    images, labels = load_mnist(args.data, digits=args.digits, subset=recipe.subset, seed=args.seed)
-    print(f"[gan_utils.train] {args.model}: {len(images)} images from {mnist_source(args.data)}; {recipe}", flush=True)
+    class_names: list[str] = []
+    if args.images is None:
+        images, labels = load_mnist(args.data, digits=args.digits, subset=recipe.subset, seed=args.seed)
+        source, image_shape = mnist_source(args.data), (28, 28, 1)
+        data = {"kind": "mnist", "data": source, "digits": args.digits}
+    else:
+        try:
+            images, labels, class_names = _load_your_images(args, recipe.subset)
+        except (ValueError, TypeError, OSError) as err:  # no such folder, no images in it, no classes for cgan, ...
+            return _error(str(err))
+        source = args.images if isinstance(args.images, str) else f"{len(args.images)} files"
+        image_shape = (args.image_size, args.image_size, args.channels)
+        data = {"kind": "images", **{name: getattr(args, name) for name in _IMAGE_OPTIONS}}
+        if class_names:
+            recipe = dataclasses.replace(recipe, num_classes=len(class_names))
+        if len(images) < recipe.batch_size:
+            return _error(
+                f"--images {source} gave {len(images)} images, fewer than one batch of {recipe.batch_size}: "
+                f"pass --batch-size {len(images)} or less, or add images."
+            )
+    print(f"[gan_utils.train] {args.model}: {len(images)} images {image_shape} from {source}; {recipe}", flush=True)
 
     try:
-        gan = build_gan(recipe, seed=args.seed)
+        gan = build_gan(recipe, seed=args.seed, image_shape=image_shape)
     except ValueError as err:  # e.g. --objective wasserstein-gp with a batch-norm discriminator
-        print(f"python -m gan_utils.train: error: {err}", file=sys.stderr)
-        return 2
+        return _error(str(err))
+    out = args.output
+    if not any((out / name).exists() for name in (CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME)):
+        out.mkdir(parents=True, exist_ok=True)  # a new run: remember its data before the first epoch
+        pretrained.write_json(data, out / DATA_FILE)
     start = time.perf_counter()
     history = fit_gan(
         gan,
@@ -123,11 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     seconds = time.perf_counter() - start
 
-    out = args.output
     pretrained.save_network(gan.sampler, out / "generator")
     pretrained.save_network(gan.discriminator, out / "discriminator")
     plotting.save_image(plotting.image_grid(gan.sample()), out / "samples.png")
     pretrained.write_json(history.history, out / "history.json")
+    pretrained.write_json(data, out / DATA_FILE)  # a folder from before data.json gets one once its run resumed
     command = "python -m gan_utils.train " + " ".join(sys.argv[1:] if argv is None else argv)
     pretrained.write_json(
         {
@@ -136,7 +287,10 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "digits": args.digits,
             "images": len(images),
-            "data": mnist_source(args.data),
+            "data": source if args.images is None else args.images,
+            "image_shape": list(image_shape),
+            **({"fit": args.fit} if args.images is not None else {}),
+            **({"class_names": class_names} if class_names else {}),
             "epochs_completed": history.epochs_completed,
             "stopped_by_time_budget": history.stopped_by_time_budget,
             "training_seconds_this_session": round(seconds, 1),

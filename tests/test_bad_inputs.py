@@ -272,6 +272,8 @@ CASES = [
     bad("Recipe: latent size 0", gan_utils.Recipe, "dcgan", 0, 32, 64, 10, 2e-4, 2e-4, raises=ValueError, match="latent_dim"),
     bad("build_gan: neither a recipe nor a name", gan_utils.build_gan, 42, raises=TypeError, match="recipe"),
     bad("Recipe: unknown model", gan_utils.Recipe, "biggan", 64, 32, 64, 10, 2e-4, 2e-4, raises=ValueError, match="unknown model 'biggan'"),
+    bad("get_recipe: one class", gan_utils.get_recipe, "cgan", num_classes=1, raises=ValueError, match="num_classes must be an integer >= 2"),
+    bad("build_gan: an image size the networks cannot make", gan_utils.build_gan, "dcgan", image_shape=(48, 48, 3), raises=ValueError, match="square images of 28, 32, 64, 128 pixels"),
     # training: the model
     bad("GAN: strings, not models", GAN, "generator", "discriminator", raises=TypeError, match=r"GAN needs two keras.Model objects"),
     bad("GAN: networks for different image shapes", GAN, Make(lambda t: G8()),

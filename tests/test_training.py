@@ -175,6 +175,17 @@ def test_build_gan_follows_the_recipe():
     assert gan.generator.inputs[0].shape[-1] == recipe.latent_dim
 
 
+@pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "hinge", "cgan"])
+def test_build_gan_builds_the_recipe_for_the_image_shape_asked(model):
+    gan = gan_utils.build_gan(gan_utils.get_recipe(model, smoke=False, width=4, latent_dim=8), image_shape=(64, 64, 3))
+    assert gan.sample_shape == (64, 64, 3) and gan.sample().shape == (64, 64, 64, 3)
+
+
+def test_a_conditional_recipe_draws_its_number_of_classes():
+    gan = gan_utils.build_gan(gan_utils.get_recipe("cgan", smoke=False, width=4, latent_dim=8, num_classes=3), image_shape=(32, 32, 3))
+    assert gan.num_classes == 3 and gan.fixed_labels[:4].tolist() == [0, 1, 2, 0]
+
+
 def test_smoke_recipe_is_small():
     smoke, full = gan_utils.get_recipe("dcgan", smoke=True), gan_utils.get_recipe("dcgan", smoke=False)
     assert smoke.epochs < full.epochs and smoke.subset is not None
