@@ -43,7 +43,7 @@ class SampleGrid(keras.callbacks.Callback):
             path = self.directory / f"epoch_{epoch:04d}.png"
             if path.is_file():
                 with Image.open(path) as img:
-                    self.frames.append(np.asarray(img.convert("L")))
+                    self.frames.append(np.asarray(img.convert("RGB" if img.mode == "RGB" else "L")))  # colour grids stay colour
                 self.epochs.append(epoch)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:

@@ -109,7 +109,9 @@ def save_gif(
 ) -> Path:
     """Write uint8 grids as an animated GIF (looping; the last frame is held three times as long).
 
-    ``labels`` (e.g. epoch numbers) are drawn in a small band under each frame.
+    ``labels`` (e.g. epoch numbers) are drawn in a small band under each frame. Grey grids
+    ``(h, w)`` give a grey GIF; colour grids ``(h, w, 3)`` a colour one (each frame reduced to the
+    GIF's 256 colours).
     """
     from PIL import Image, ImageDraw
 
@@ -123,11 +125,14 @@ def save_gif(
     _check_writable(path)
     images = []
     for i, frame in enumerate(frames):
-        img = Image.fromarray(np.asarray(frame, dtype=np.uint8)).convert("L")
+        frame = np.asarray(frame, dtype=np.uint8)
+        mode = "RGB" if frame.ndim == 3 and frame.shape[-1] == 3 else "L"
+        img = Image.fromarray(frame).convert(mode)
         if labels is not None:
-            band = Image.new("L", (img.width, 14), 255)
-            ImageDraw.Draw(band).text((4, 1), f"epoch {labels[i]}", fill=0)
-            canvas = Image.new("L", (img.width, img.height + 14), 255)
+            white, black = ((255, 255, 255), (0, 0, 0)) if mode == "RGB" else (255, 0)
+            band = Image.new(mode, (img.width, 14), white)
+            ImageDraw.Draw(band).text((4, 1), f"epoch {labels[i]}", fill=black)
+            canvas = Image.new(mode, (img.width, img.height + 14), white)
             canvas.paste(img, (0, 0))
             canvas.paste(band, (0, img.height))
             img = canvas

@@ -92,3 +92,13 @@ def test_animation_refuses_a_missing_file_and_a_file_that_is_not_a_gif(tmp_path)
     (tmp_path / "x.gif").write_bytes(b"\x89PNG not a gif")
     with pytest.raises(ValueError, match="is not a GIF file"):
         plotting.Animation(tmp_path / "x.gif")
+
+
+def test_colour_grids_give_a_colour_gif(tmp_path):
+    from PIL import Image
+
+    red = np.zeros((20, 20, 3), np.uint8)
+    red[..., 0] = 255
+    path = plotting.save_gif([red, red], tmp_path / "colour.gif", labels=[1, 2])
+    with Image.open(path) as gif:
+        assert tuple(gif.convert("RGB").getpixel((5, 5))) == (255, 0, 0)
