@@ -168,3 +168,15 @@ def test_resuming_an_mnist_run_with_images_is_refused(capsys, tmp_path, shapes):
     out.mkdir()
     (out / "data.json").write_text(json.dumps({"kind": "mnist", "data": "mnist.npz", "digits": None}))
     assert "trains on MNIST" in refused(capsys, "dcgan", "--images", shapes, "--output", out, "--resume")
+
+
+def test_the_colour_digits_script_makes_a_labelled_colour_folder(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import make_colour_digits  # scripts/ is not a package
+
+    assert make_colour_digits.main(["--output", str(tmp_path / "digits"), "--count", "40"]) == 0
+    x, y, names = gan_utils.load_images(tmp_path / "digits", 32, 3, with_labels=True)
+    assert x.shape == (40, 32, 32, 3) and names == [str(d) for d in range(10)] and len(set(y.tolist())) > 5
+    assert np.abs(x[..., 0] - x[..., 1]).max() > 0.5, "colour, not grey"
