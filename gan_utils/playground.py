@@ -22,7 +22,6 @@ of the states the game went through instead. Speed: ``benchmarks/playground_spee
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import threading
 import time
@@ -37,7 +36,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
 from gan_utils import losses, toy
-from gan_utils.widgets import ExplorerView
+from gan_utils.widgets import ExplorerView, _png
 
 __all__ = ["DATASETS", "TRAIN_MODES", "NETWORK_SIZES", "toy_dataset", "Playground"]
 
@@ -89,12 +88,6 @@ def _first_calls_traced_quietly() -> Iterator[None]:
         yield
     finally:
         tf_logger.setLevel(level)
-
-
-def _png(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image)).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 class Playground:

@@ -147,3 +147,16 @@ def run_all_cells(browser, base: str, token: str, notebook: str, wait: bool = Tr
         if (wait) { await run; }
     }""", wait)
     return page
+
+
+def wait_for_picture(page, selector: str, failure_screenshot: Path, timeout: int = 90_000):
+    """Wait until the ``<img>`` at ``selector`` is shown and decoded, and return it; on failure,
+    save a screenshot of the page to ``failure_screenshot`` first."""
+    try:
+        image = page.wait_for_selector(selector, state="visible", timeout=timeout)
+    except Exception:
+        failure_screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(failure_screenshot))
+        raise
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image)
+    return image

@@ -28,6 +28,7 @@ from jupyterlab_browser import (
     jupyterlab,
     missing_requirements,
     run_all_cells,
+    wait_for_picture,
     write_notebook,
 )
 
@@ -93,12 +94,7 @@ def test_moving_a_slider_in_jupyterlab_changes_the_image(jupyterlab_server):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = run_all_cells(browser, base, token, "explorer.ipynb")
-            try:
-                image = page.wait_for_selector(".gan-latent-explorer img.gan-explorer-image", state="visible", timeout=90_000)
-            except Exception:
-                page.screenshot(path=str(ARTIFACTS / "explorer_failed.png"))
-                raise
-            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image)
+            image = wait_for_picture(page, ".gan-latent-explorer img.gan-explorer-image", ARTIFACTS / "explorer_failed.png", timeout=90_000)
             before = image.evaluate(IMAGE_FINGERPRINT)
             assert before["width"] == 196, before  # 28 pixels upscaled 7 times
 
@@ -188,12 +184,7 @@ def test_playground_plays_pauses_and_steps_in_jupyterlab(jupyterlab_server):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = run_all_cells(browser, base, token, "playground.ipynb")
-            try:
-                image = page.wait_for_selector(".gan-playground img.gan-playground-view", state="visible", timeout=120_000)
-            except Exception:
-                page.screenshot(path=str(ARTIFACTS / "playground_failed.png"))
-                raise
-            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image)
+            image = wait_for_picture(page, ".gan-playground img.gan-playground-view", ARTIFACTS / "playground_failed.png", timeout=120_000)
             assert image.evaluate(IMAGE_FINGERPRINT)["width"] == 360
             shown = image.evaluate("(img) => [img.clientWidth, img.clientHeight, img.naturalWidth, img.naturalHeight]")
             assert shown[:2] == shown[2:], f"the picture is shown stretched: {shown[:2]} pixels for a {shown[2:]} image"
