@@ -39,13 +39,14 @@ from __future__ import annotations
 import functools
 import math
 import os
-import warnings
 from pathlib import Path
 
 import keras
 import numpy as np
 
+# The module is imported as "extractors": "features" is the name of an argument below.
 from gan_utils import config, pretrained
+from gan_utils import features as extractors
 from gan_utils.data import load_mnist  # data needs only config: no cycle
 from gan_utils.models import CLASSIFIER_FEATURE_LAYER, build_classifier  # noqa: F401 (metrics.build_classifier, as before)
 
@@ -62,8 +63,6 @@ DEFAULT_K = 3
 MODE_COLLAPSE_KL = 0.1
 #: Images per forward pass and rows per block of the distance computations.
 BATCH_SIZE = 1000
-#: How far outside [-1, 1] values may stray (rounding) before they are refused.
-_RANGE_TOLERANCE = 1e-3
 
 
 # ------------------------------------------------------------------------------- the classifier
@@ -119,48 +118,14 @@ def check_images(images: object, name: str = "images") -> np.ndarray:
     """Validate a batch of MNIST-sized images in [-1, 1] and return it as float32 ``(n, 28, 28, 1)``.
 
     Raises ``TypeError``/``ValueError`` that say what was wrong and how to fix it (wrong shape,
-    uint8 pixels, values outside [-1, 1], NaN, an empty batch).
+    uint8 pixels, values outside [-1, 1], NaN, an empty batch): :func:`gan_utils.features.check_images`
+    with the shape ``(28, 28, 1)``.
 
     Example:
         >>> check_images(np.zeros((2, 28, 28))).shape
         (2, 28, 28, 1)
     """
-    try:
-        x = np.asarray(images)
-    except Exception as err:  # noqa: BLE001 - ragged lists and the like
-        raise TypeError(f"{name} must be an array of shape (n, 28, 28, 1), got {type(images).__name__} ({err}).") from None
-    if x.dtype == np.uint8:
-        raise TypeError(
-            f"{name} are uint8 pixels (0-255), but the classifier reads images in [-1, 1] like a "
-            "generator's output: convert them with gan_utils.scale_images(images)."
-        )
-    if x.dtype == bool or not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise TypeError(f"{name} must hold numbers in [-1, 1], got dtype {x.dtype}.")
-    if x.ndim == 3 and x.shape[1:] == IMAGE_SHAPE[:2]:
-        x = x[..., None]
-    if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(
-            f"{name} must have shape (n, 28, 28, 1) or (n, 28, 28) (a batch of MNIST-sized images), got "
-            f"{x.shape}. For a single image add a batch axis: image[None]."
-        )
-    if len(x) == 0:
-        raise ValueError(f"{name} is empty: pass at least a few images (a few thousand for stable scores).")
-    x = x.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contain NaN or infinite values: the generator probably diverged.")
-    lo, hi = float(x.min()), float(x.max())
-    if lo < -1.0 - _RANGE_TOLERANCE or hi > 1.0 + _RANGE_TOLERANCE:
-        raise ValueError(
-            f"{name} must have values in [-1, 1] (a tanh generator's range), got [{lo:.3g}, {hi:.3g}]. "
-            "Pixels 0-255: use gan_utils.scale_images; images in [0, 1]: use 2 * images - 1."
-        )
-    if lo >= 0.0 and hi > 0.0:
-        warnings.warn(
-            f"all values of {name} are >= 0 ({lo:.3g} to {hi:.3g}); MNIST in [-1, 1] has a -1 background. "
-            "If they are in [0, 1], pass 2 * images - 1.",
-            stacklevel=3,
-        )
-    return np.clip(x, -1.0, 1.0)
+    return extractors.check_images(images, name, shape=IMAGE_SHAPE)
 
 
 def classifier_outputs(images: object, batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
