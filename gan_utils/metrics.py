@@ -1,4 +1,4 @@
-"""How good are the samples? Scores from the project's own MNIST classifier.
+"""How good are the samples? FID, precision and recall in a network's features; digits by default.
 
 A GAN's losses do not say whether its images are good, so the series measures samples with a small
 convolutional classifier trained on MNIST (``files/classifier/mnist_classifier.json`` and its
@@ -27,11 +27,20 @@ The classifier's files are checked against ``files/SHA256SUMS`` before they are 
 architecture is :func:`gan_utils.models.build_classifier`. Images are expected as the generator makes them: values in [-1, 1], shape
 ``(n, 28, 28, 1)`` or ``(n, 28, 28)``.
 
+**Images that are not digits.** FID, precision and recall only need features, so any network
+can give them: :func:`compare` scores two sets of images of any size and colour, and
+:func:`evaluate` and :func:`nearest_real` take ``features=``: ``"inception"`` (Keras' InceptionV3
+with ImageNet weights, the network of the FID in papers: comparable in kind with their numbers,
+not identical), ``"random"`` (a fixed random network that needs no download), ``"digits"`` (the
+classifier above, for digits of any size or colour) or a function. They live in
+:mod:`gan_utils.features`.
+
 Example:
     >>> from gan_utils import metrics
     >>> x, _ = gan_utils.load_mnist(split="train", subset=2000)  # doctest: +SKIP
     >>> round(metrics.evaluate(x)["fid"], 2)                       # doctest: +SKIP
     2.05
+    >>> metrics.compare(real_photos, fake_photos, features="inception")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import keras
@@ -63,6 +73,11 @@ DEFAULT_K = 3
 MODE_COLLAPSE_KL = 0.1
 #: Images per forward pass and rows per block of the distance computations.
 BATCH_SIZE = 1000
+#: Said when images are not MNIST-sized.
+_OTHER_IMAGES = (
+    "To score images of another size or colour, pass features= to evaluate (e.g. features='inception' or "
+    "'digits') with reference= real images, or use metrics.compare(real_images, fake_images)."
+)
 
 
 # ------------------------------------------------------------------------------- the classifier
@@ -125,7 +140,7 @@ def check_images(images: object, name: str = "images") -> np.ndarray:
         >>> check_images(np.zeros((2, 28, 28))).shape
         (2, 28, 28, 1)
     """
-    return extractors.check_images(images, name, shape=IMAGE_SHAPE)
+    return extractors.check_images(images, name, shape=IMAGE_SHAPE, hint=_OTHER_IMAGES)
 
 
 def classifier_outputs(images: object, batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
@@ -409,30 +424,78 @@ def _summary(feats, probs, ref_feats, k: int, ref_radii: np.ndarray | None = Non
     }
 
 
-def evaluate(images: object, reference: object | None = None, n_reference: int = 10_000, k: int = DEFAULT_K) -> dict:
-    """Score a batch of images (generator output, values in [-1, 1]) against real MNIST.
+def evaluate(
+    images: object,
+    reference: object | None = None,
+    n_reference: int = 10_000,
+    k: int = DEFAULT_K,
+    features: str | Callable[[np.ndarray], np.ndarray] | None = None,
+) -> dict:
+    """Score a batch of images (generator output, values in [-1, 1]) against real images.
+
+    By default (``features=None``) the images are MNIST-sized digits, scored with the project's
+    MNIST classifier against the MNIST test images. ``features`` measures in another network's
+    features (:func:`gan_utils.features.get_extractor`): ``"inception"`` (InceptionV3, for colour
+    images), ``"random"`` (the offline stand-in), ``"digits"`` (the classifier, for digits of any
+    size or colour) or a function ``images -> (n, d) features``.
 
     Args:
-        images: ``(n, 28, 28, 1)`` or ``(n, 28, 28)``, values in [-1, 1]; use a few thousand.
-        reference: real images to compare with; default the MNIST test images (features cached).
+        images: ``(n, h, w, c)`` (or ``(n, h, w)``), values in [-1, 1]; ``(n, 28, 28, 1)`` with
+            ``features=None``. Use a few thousand.
+        reference: real images of the same shape to compare with (with the classifier, digits of
+            any size or colour). Default: the MNIST test images (their classifier features are
+            cached); images that are not MNIST-sized need one, except with the classifier.
         n_reference: how many test images form the default reference (all 10,000 by default).
         k: neighbours for precision and recall.
+        features: the feature extractor: None (the MNIST classifier), a name or a function.
 
     Returns:
         A dict: ``fid`` (FID, MNIST classifier features: lower is better, compare at equal ``n``),
         ``precision`` and ``recall`` (0-1, higher is better), ``class_kl`` (KL of the predicted-class
         histogram from uniform), ``mode_collapse`` (``class_kl > MODE_COLLAPSE_KL``),
         ``class_histogram`` (10 shares), ``confidence`` (mean top class probability), ``n`` and
-        ``n_reference``.
+        ``n_reference``. With ``features`` it also names them (``features``); the class scores come
+        only from the classifier (``"digits"``/``"classifier"``): other extractors give ``fid``,
+        ``precision``, ``recall``, ``n``, ``n_reference`` and ``features``.
 
     Example:
         >>> x, _ = gan_utils.load_mnist(split="train", subset=2000)  # doctest: +SKIP
         >>> scores = evaluate(x)                                      # doctest: +SKIP
         >>> scores["fid"] < 5 and scores["precision"] > 0.8           # doctest: +SKIP
         True
+        >>> sorted(evaluate(fake_photos, reference=photos, features="inception"))  # doctest: +SKIP
+        ['features', 'fid', 'n', 'n_reference', 'precision', 'recall']
     """
     k = _check_k(k)
-    x = check_images(images)
+    if features is None:
+        return _evaluate_with_classifier(check_images(images), reference, n_reference, k)
+    x = extractors.check_images(images)
+    extractor = extractors.get_extractor(features, image_shape=x.shape[1:])
+    ref = None if reference is None else extractors.check_images(reference, "reference")
+    if extractor.kind == "classifier":  # digits of any size or colour on both sides, brought to MNIST's
+        prepare = extractor.prepare or check_images
+        scores = _evaluate_with_classifier(prepare(x), None if ref is None else prepare(ref), n_reference, k)
+        return {**scores, "features": extractor.name}
+    if ref is not None:
+        _check_same_shape(x, ref, "images", "reference")
+    elif x.shape[1:] != IMAGE_SHAPE:
+        raise ValueError(
+            f"images of shape {x.shape[1:]} need real images to compare with: pass reference= (real images of the "
+            "same shape, e.g. from gan_utils.load_images(..., image_size=...)). Only MNIST-sized images have a "
+            "default reference (the MNIST test images)."
+        )
+    if ref is None:
+        ref = _reference_set(_check_count("n_reference", n_reference))[0]
+    for name, a in (("images", x), ("reference", ref)):
+        if len(a) <= k:
+            raise ValueError(f"{name} needs more than k={k} images (a few thousand for stable scores), got {len(a)}.")
+    ref_feats, feats = extractor(ref, "reference"), extractor(x)
+    scores = _feature_scores(ref_feats, feats, k)
+    return {**scores, "n": len(feats), "n_reference": len(ref_feats), "features": extractor.name}
+
+
+def _evaluate_with_classifier(x: np.ndarray, reference: object | None, n_reference: int, k: int) -> dict:
+    """:func:`evaluate` with the MNIST classifier: ``x`` already checked as MNIST-sized."""
     if len(x) <= k:
         raise ValueError(f"evaluate needs more than k={k} images (a few thousand for stable scores), got {len(x)}.")
     feats, probs = classifier_outputs(x)
@@ -447,6 +510,82 @@ def evaluate(images: object, reference: object | None = None, n_reference: int =
             raise ValueError(f"reference needs more than k={k} images, got {len(ref)}.")
         ref_feats = classifier_outputs(ref)[0]
     return _summary(feats, probs, ref_feats, k, ref_radii)
+
+
+def _check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    if a.shape[1:] != b.shape[1:]:
+        raise ValueError(
+            f"{name_a} are images of shape {a.shape[1:]} but {name_b} {b.shape[1:]}: compare images of the same size "
+            "and channels (load both with the same gan_utils.load_images(..., image_size=..., channels=...))."
+        )
+
+
+def _feature_scores(real_feats: np.ndarray, fake_feats: np.ndarray, k: int) -> dict:
+    """FID, precision and recall of two feature sets; warns when FID's estimate is strongly biased."""
+    n, d = min(len(real_feats), len(fake_feats)), real_feats.shape[1]
+    if n < d:
+        extractors._warn(
+            f"FID from {n} images with {d} features each is strongly biased upwards (each covariance is estimated "
+            f"from fewer images than features): compare it only with FIDs at the same number of images, and use "
+            f"at least {d} images (papers use 10,000 or 50,000)."
+        )
+    return {"fid": frechet_distance(real_feats, fake_feats), **precision_recall(real_feats, fake_feats, k)}
+
+
+def compare(
+    real_images: object,
+    fake_images: object,
+    features: str | Callable[[np.ndarray], np.ndarray] = "inception",
+    k: int = DEFAULT_K,
+    fallback: str | Callable[[np.ndarray], np.ndarray] | None = None,
+) -> dict:
+    """FID, precision and recall of two sets of images of the same shape, in any extractor's features.
+
+    For any images, not only digits: colour or grey, any size, values in [-1, 1] (as
+    :func:`gan_utils.load_images` and a tanh generator give them). ``features`` is ``"inception"``
+    (default: InceptionV3 with ImageNet weights, the network of the FID in papers; comparable in kind
+    with them, not identical, see :func:`gan_utils.features.inception_extractor`), ``"random"``
+    (the offline stand-in: numbers comparable only with each other), ``"digits"`` (the MNIST
+    classifier) or a function ``images -> (n, d) features``. ``fallback`` (e.g. ``"random"``) is used,
+    with one printed line saying so, when InceptionV3's weights cannot be downloaded; without it
+    that raises :class:`gan_utils.features.FeatureWeightsUnavailable` saying what to do.
+
+    FID is biased upwards for small sets: compare FIDs only at the same numbers of images, and use
+    at least as many images as the extractor has features (2,048 for InceptionV3, a warning says
+    so otherwise); papers use 10,000 or 50,000. Real against other real images of the same kind
+    gives the floor a perfect generator would reach.
+
+    Returns:
+        ``{"fid", "precision", "recall", "n_real", "n_fake", "n" (= n_fake, as in :func:`evaluate`),
+        "features" (the extractor's name), "comparable_with_papers" (True for InceptionV3 with ImageNet
+        weights)}``.
+
+    Example:
+        >>> real = gan_utils.load_images("my_photos", image_size=64)                      # doctest: +SKIP
+        >>> scores = compare(real[:1000], real[1000:2000], features="random")            # doctest: +SKIP
+        >>> print(format_scores(scores))  # real against real: the floor a generator can reach  # doctest: +SKIP
+    """
+    k = _check_k(k)
+    real = extractors.check_images(real_images, "real_images")
+    fake = extractors.check_images(fake_images, "fake_images")
+    _check_same_shape(real, fake, "real_images", "fake_images")
+    for name, a in (("real_images", real), ("fake_images", fake)):
+        if len(a) <= k:
+            raise ValueError(
+                f"{name} holds {len(a)} images: precision and recall need more than k={k} in each set, and FID needs "
+                "at least as many as the extractor has features (2,048 for InceptionV3) to be worth reading; "
+                "use a few thousand (papers use 10,000 or 50,000)."
+            )
+    extractor = extractors.get_extractor(features, image_shape=real.shape[1:], fallback=fallback)
+    real_feats, fake_feats = extractor(real, "real_images"), extractor(fake, "fake_images")
+    return {
+        **_feature_scores(real_feats, fake_feats, k),
+        "n_real": len(real),
+        "n_fake": len(fake),
+        "n": len(fake),
+        "features": extractor.name,
+        "comparable_with_papers": bool(extractor.comparable_with_papers),
+    }
 
 
 @functools.lru_cache(maxsize=8)
@@ -477,22 +616,27 @@ def real_floor(n: int = 10_000, seed: int = 0, n_reference: int = 10_000, k: int
 
 
 def format_scores(scores: dict, floor: dict | None = None) -> str:
-    """One line for a dict from :func:`evaluate`, optionally with the real-vs-real FID floor.
+    """One line for a dict from :func:`evaluate` or :func:`compare`, optionally with the real-vs-real FID floor.
+
+    The FID is labelled with the features it was computed from (the MNIST classifier's unless
+    ``scores["features"]`` names others); the class scores are shown when there are some.
 
     Example:
         >>> s = {"fid": 12.3, "precision": 0.8, "recall": 0.6, "class_kl": 0.02, "mode_collapse": False,
         ...      "confidence": 0.95, "n": 2000}
         >>> format_scores(s)
         'FID (MNIST classifier features) 12.30, precision 0.800, recall 0.600, class KL 0.020, confidence 0.950 [n=2000]'
+        >>> format_scores({"fid": 31.0, "precision": 0.5, "recall": 0.4, "n": 500, "features": "random features"})
+        'FID (random features) 31.00, precision 0.500, recall 0.400 [n=500]'
     """
-    fid = f"FID (MNIST classifier features) {scores['fid']:.2f}"
+    fid = f"FID ({scores.get('features', 'MNIST classifier features')}) {scores['fid']:.2f}"
     if floor is not None:
         fid += f" (real-vs-real floor {floor['fid']:.2f})"
-    alarm = " MODE COLLAPSE?" if scores.get("mode_collapse") else ""
-    return (
-        f"{fid}, precision {scores['precision']:.3f}, recall {scores['recall']:.3f}, "
-        f"class KL {scores['class_kl']:.3f}{alarm}, confidence {scores['confidence']:.3f} [n={scores['n']}]"
-    )
+    line = f"{fid}, precision {scores['precision']:.3f}, recall {scores['recall']:.3f}"
+    if "class_kl" in scores:
+        alarm = " MODE COLLAPSE?" if scores.get("mode_collapse") else ""
+        line += f", class KL {scores['class_kl']:.3f}{alarm}, confidence {scores['confidence']:.3f}"
+    return f"{line} [n={scores['n']}]"
 
 
 # ------------------------------------------------------------------------------------ callback
@@ -593,30 +737,49 @@ class QualityMonitor(keras.callbacks.Callback):
         return f" | {objective.name}: {', '.join(values)}" if values else ""
 
 
-def nearest_real(images: object, reference: object, k: int = 5, batch_size: int = BATCH_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """Find, for each image, the ``k`` nearest reference images by pixel distance (Euclidean).
+def nearest_real(
+    images: object,
+    reference: object,
+    k: int = 5,
+    batch_size: int = BATCH_SIZE,
+    features: str | Callable[[np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find, for each image, the ``k`` nearest reference images: by pixels, or in an extractor's features.
 
     The classic check of whether a generator copies its training set: if its samples were
     memorised, each would have a training image at almost zero distance. Compare the distances
     with those between real test images and the training set (``nearest_real(x_test, x_train)``).
+    Pixel distance (default) finds near-copies; distance in features (``features="inception"``,
+    ``"digits"``, ``"random"`` or a function, see :func:`gan_utils.features.get_extractor`) finds
+    images that look alike to that network even when shifted or recoloured.
 
     Args:
-        images: ``(n, 28, 28[, 1])`` in [-1, 1] (e.g. generated digits).
-        reference: ``(m, 28, 28[, 1])`` in [-1, 1] (e.g. the training images).
+        images: ``(n, h, w, c)`` (or ``(n, h, w)``) in [-1, 1] (e.g. generated images).
+        reference: ``(m, h, w, c)`` in [-1, 1], the same shape (e.g. the training images).
         k: neighbours per image.
+        batch_size: rows per block of the distance computation.
+        features: None for Euclidean distance between pixels, or the extractor whose features
+            are compared.
 
     Returns:
-        ``(indices, distances)``, both ``(n, k)``, nearest first; indices point into ``reference``.
+        ``(indices, distances)``, both ``(n, k)``, nearest first; indices point into ``reference``;
+        distances are Euclidean, in pixels or in feature units.
 
     Example:
         >>> idx, dist = nearest_real(fake[:8], x_train, k=3)  # doctest: +SKIP
         >>> x_train[idx[0]]  # the three training digits closest to the first fake  # doctest: +SKIP
     """
-    q = check_images(images).reshape(-1, int(np.prod(IMAGE_SHAPE))).astype(np.float32)
-    r = check_images(reference, "reference").reshape(-1, int(np.prod(IMAGE_SHAPE))).astype(np.float32)
+    x = extractors.check_images(images)
+    ref = extractors.check_images(reference, "reference")
+    _check_same_shape(x, ref, "images", "reference")
     k = _check_k(k)
-    if k > len(r):
-        raise ValueError(f"k={k} is more than the {len(r)} reference images: lower k or pass more images.")
+    if k > len(ref):
+        raise ValueError(f"k={k} is more than the {len(ref)} reference images: lower k or pass more images.")
+    if features is None:
+        q, r = x.reshape(len(x), -1), ref.reshape(len(ref), -1)
+    else:
+        extractor = extractors.get_extractor(features, image_shape=x.shape[1:])
+        q, r = extractor(x), extractor(ref, "reference")
     q_sq, r_sq = _squared_norms(q), _squared_norms(r)
     indices = np.empty((len(q), k), dtype=np.int64)
     distances = np.empty((len(q), k), dtype=np.float32)

@@ -1,4 +1,4 @@
-"""Specification of gan_utils.features: the networks whose features FID, precision and recall compare.
+"""Specification of gan_utils.features and of scoring images that are not digits (metrics.compare).
 
 No test downloads anything: the random stand-in replaces InceptionV3, whose missing weights are
 simulated; InceptionV3's own plumbing is checked with random weights or a tiny stand-in network.
@@ -166,3 +166,102 @@ def test_unknown_extractor_names_are_refused_with_the_known_ones():
 def test_an_extractor_returning_the_wrong_shape_is_refused(real):
     with pytest.raises(ValueError, match=r"returned shape \(32, 32, 3\) for 10 images.*\(n, d\)"):
         features.FeatureExtractor("first image", lambda x: x[0])(real[:10])
+
+
+# -------------------------------------------------------------------------------- metrics.compare
+def test_fid_of_a_set_with_itself_is_zero_and_with_a_shifted_set_positive(real):
+    same = metrics.compare(real, real, features="random")
+    assert same["fid"] == pytest.approx(0.0, abs=1e-6)
+    assert same["precision"] == same["recall"] == 1.0
+    shifted = np.clip(real + 0.5, -1.0, 1.0)
+    assert metrics.compare(real, shifted, features="random")["fid"] > 1e-3
+
+
+def test_compare_tells_real_from_noise_on_colour_images(real, other_real):
+    floor = metrics.compare(real, other_real, features="random")
+    noise = metrics.compare(real, _noise(N, seed=2), features="random")
+    assert set(floor) >= {"fid", "precision", "recall", "n_real", "n_fake", "n", "features", "comparable_with_papers"}
+    assert floor["n_real"] == floor["n_fake"] == N
+    assert floor["features"] == "random features (stand-in, dim 64, seed 0)"
+    assert floor["comparable_with_papers"] is False
+    assert noise["fid"] > 10.0 * floor["fid"]
+    assert floor["precision"] > 0.5 and floor["recall"] > 0.5
+    assert noise["precision"] < 0.1 and noise["recall"] < 0.1
+
+
+def test_compare_accepts_a_function_as_extractor(real, other_real):
+    def mean_colour(x: np.ndarray) -> np.ndarray:
+        return x.mean(axis=(1, 2))
+
+    scores = metrics.compare(real, other_real, features=mean_colour)
+    assert scores["features"] == "mean_colour" and np.isfinite(scores["fid"])
+    assert metrics.format_scores(scores).startswith("FID (mean_colour) ")
+
+
+def test_compare_without_inception_weights_falls_back_only_when_asked(offline, real, other_real, capsys):
+    with pytest.raises(features.FeatureWeightsUnavailable, match="Colab"):
+        metrics.compare(real, other_real)  # features="inception" by default
+    scores = metrics.compare(real, other_real, features="inception", fallback="random")
+    assert scores["features"].startswith("random features") and not scores["comparable_with_papers"]
+    assert "using random features" in capsys.readouterr().out
+
+
+def test_compare_warns_when_there_are_fewer_images_than_features(real):
+    with pytest.warns(UserWarning, match="strongly biased"):
+        metrics.compare(real[:20], real[20:40], features="random")
+
+
+@pytest.mark.parametrize(
+    ("fake", "error", "message"),
+    [
+        (np.zeros((N, 28, 28, 1), "float32"), ValueError, r"same size and channels"),
+        ((_colour_shapes(N, 5) * 127.5 + 127.5).astype(np.uint8), TypeError, "scale_images"),
+        (_colour_shapes(N, 5) * 127.5 + 127.5, ValueError, r"\[-1, 1\]"),
+        (np.full((N, *SHAPE), np.nan, "float32"), ValueError, "NaN"),
+        (_colour_shapes(3, 5), ValueError, "more than k=3.*a few thousand"),
+        (_colour_shapes(1, 5)[0], ValueError, "batch axis"),
+        (np.zeros((N, 32, 32, 4), "float32"), ValueError, "1 \\(grey\\) or 3 \\(colour\\) channels"),
+    ],
+)
+def test_compare_refuses_bad_images_with_clear_messages(real, fake, error, message):
+    with pytest.raises(error, match=message):
+        metrics.compare(real, fake, features="random")
+
+
+# ------------------------------------------------ metrics.evaluate and nearest_real with features
+def test_evaluate_with_an_extractor_gives_fid_precision_recall_but_no_class_scores(real, other_real):
+    scores = metrics.evaluate(other_real, reference=real, features="random")
+    assert set(scores) == {"fid", "precision", "recall", "n", "n_reference", "features"}
+    assert scores["fid"] == pytest.approx(metrics.compare(real, other_real, features="random")["fid"])
+
+
+def test_evaluate_needs_a_reference_for_images_that_are_not_mnist_sized(real):
+    with pytest.raises(ValueError, match="pass reference="):
+        metrics.evaluate(real, features="random")
+
+
+def test_evaluate_without_features_points_colour_images_to_compare(real):
+    with pytest.raises(ValueError, match=r"\(n, 28, 28, 1\).*metrics.compare"):
+        metrics.evaluate(real)
+
+
+def test_evaluate_with_the_classifier_named_is_the_default_evaluation(mnist_small):
+    x, _ = mnist_small
+    default = metrics.evaluate(x[:200], reference=x[200:])
+    named = metrics.evaluate(x[:200], reference=x[200:], features="digits")
+    assert named.pop("features") == "MNIST classifier features"
+    assert named == default
+
+
+def test_evaluate_scores_colour_digits_with_the_classifier_and_its_class_scores(mnist_small):
+    x, _ = mnist_small
+    scores = metrics.evaluate(_colour_digits(x[:200], seed=1), reference=x[200:], features="classifier")
+    assert {"class_kl", "class_histogram", "confidence"} <= set(scores)
+    assert scores["precision"] > 0.5 and not scores["mode_collapse"]
+
+
+def test_nearest_real_in_features_finds_an_exact_copy_first(real):
+    idx, dist = metrics.nearest_real(real[[7, 42]], real, k=3, features="random")
+    assert idx[:, 0].tolist() == [7, 42] and np.allclose(dist[:, 0], 0, atol=1e-3)
+    idx, _ = metrics.nearest_real(real[[7, 42]], real, k=3)  # pixels, colour images
+    assert idx[:, 0].tolist() == [7, 42]
