@@ -49,9 +49,11 @@ from gan_utils.plotting import (
 )
 from gan_utils.pretrained import latent_batch, load_generator, load_pretrained
 from gan_utils.widgets import LatentDirections, LatentExplorer, interpolate, latent_directions, slerp
+from gan_utils.features import FeatureWeightsUnavailable, get_extractor
 from gan_utils.metrics import (
     QualityMonitor,
     classifier_features,
+    compare,
     conditional_accuracy,
     evaluate,
     frechet_distance,
@@ -161,6 +163,10 @@ __all__ = [
     "predict_classes",
     "frechet_distance",
     "precision_recall",
+    # measuring any images (feature extractors: InceptionV3, the classifier, a random stand-in)
+    "compare",
+    "get_extractor",
+    "FeatureWeightsUnavailable",
     # exploring the latent space
     "LatentExplorer",
     "LatentDirections",
