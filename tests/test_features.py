@@ -6,6 +6,8 @@ simulated; InceptionV3's own plumbing is checked with random weights or a tiny s
 
 from __future__ import annotations
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -161,6 +163,13 @@ def test_unknown_extractor_names_are_refused_with_the_known_ones():
         features.get_extractor("vgg", image_shape=SHAPE)
     with pytest.raises(ValueError, match="pass image_shape"):
         features.get_extractor("random")
+
+
+def test_features_needs_no_notebook_or_plotting_libraries():
+    lines = inspect.getsource(features).splitlines()
+    imported = {line.split()[1].split(".")[0] for line in lines if line.startswith(("import ", "from "))}
+    standard = {"__future__", "dataclasses", "functools", "os", "sys", "warnings", "collections", "pathlib"}
+    assert imported <= standard | {"keras", "numpy", "tensorflow"}
 
 
 def test_an_extractor_returning_the_wrong_shape_is_refused(real):
