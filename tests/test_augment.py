@@ -1,0 +1,198 @@
+"""gan_utils.augment: DiffAugment's transforms, and the GAN, recipes and command line that apply them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from keras import ops
+
+from gan_utils import augment
+from gan_utils.augment import diff_augment, random_brightness, random_contrast, random_cutout, random_saturation, random_translation
+
+
+def images(shape=(16, 28, 28, 1), seed=0) -> np.ndarray:
+    """Random images in [-1, 1]."""
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, shape).astype("float32")
+
+
+def numpy(x) -> np.ndarray:
+    return np.asarray(ops.convert_to_numpy(x))
+
+
+# --------------------------------------------------------------------------------- every policy
+@pytest.mark.parametrize("shape", [(8, 28, 28, 1), (8, 32, 32, 3), (4, 64, 64, 3), (4, 20, 36, 1)], ids=str)
+@pytest.mark.parametrize("policy", ["color", "translation", "cutout", augment.DEFAULT_POLICY])
+def test_every_policy_keeps_the_shape_and_dtype_and_changes_the_images(policy, shape):
+    x = images(shape)
+    y = numpy(diff_augment(x, policy, seed=0))
+    assert y.shape == x.shape and y.dtype == x.dtype
+    assert np.isfinite(y).all()
+    changed = np.abs(y - x).reshape(len(x), -1).max(axis=1) > 1e-3
+    # translation may draw no shift for an image (1 chance in 49 at 28 pixels); the others always act
+    assert changed.mean() >= 0.75, f"{policy} left {np.sum(~changed)} of {len(x)} images as they were"
+
+
+@pytest.mark.parametrize("policy", ["translation", "cutout", "translation,cutout"])
+def test_translation_and_cutout_keep_values_in_minus_one_to_one(policy):
+    x = images((32, 32, 32, 3))
+    y = numpy(diff_augment(x, policy, seed=0))
+    assert y.min() >= -1.0 and y.max() <= 1.0
+
+
+def test_each_image_draws_its_own_augmentation():
+    x = np.repeat(images((1, 28, 28, 1)), 16, axis=0)
+    y = numpy(diff_augment(x, seed=0)).reshape(16, -1)
+    assert len({row.tobytes() for row in y}) == 16
+
+
+# ------------------------------------------------------------------------------------- color
+def test_brightness_adds_one_shift_per_image_within_half():
+    x = images((64, 8, 8, 3))
+    shift = numpy(random_brightness(x, seed=0)) - x
+    per_image = shift.reshape(64, -1)
+    np.testing.assert_allclose(per_image, per_image[:, :1].repeat(per_image.shape[1], axis=1), atol=1e-6)
+    assert np.abs(per_image).max() <= 0.5 and np.ptp(per_image[:, 0]) > 0.5, "spread over U(-0.5, 0.5)"
+
+
+def test_saturation_keeps_each_pixels_channel_mean_and_leaves_grey_images_alone():
+    x = images((64, 8, 8, 3))
+    y = numpy(random_saturation(x, seed=0))
+    np.testing.assert_allclose(y.mean(axis=3), x.mean(axis=3), atol=1e-5)
+    centred_x, centred_y = x - x.mean(axis=3, keepdims=True), y - y.mean(axis=3, keepdims=True)
+    factor = (centred_y * centred_x).sum(axis=(1, 2, 3)) / (centred_x**2).sum(axis=(1, 2, 3))
+    assert factor.min() >= 0.0 and factor.max() <= 2.0 and np.ptp(factor) > 1.0
+    grey = images((4, 8, 8, 1))
+    np.testing.assert_array_equal(numpy(random_saturation(grey, seed=0)), grey)
+
+
+def test_contrast_keeps_each_images_mean_and_scales_around_it_by_half_to_one_and_a_half():
+    x = images((64, 8, 8, 1))
+    y = numpy(random_contrast(x, seed=0))
+    mean = x.mean(axis=(1, 2, 3), keepdims=True)
+    np.testing.assert_allclose(y.mean(axis=(1, 2, 3)), mean.ravel(), atol=1e-5)
+    factor = ((y - mean) / (x - mean)).reshape(64, -1)
+    np.testing.assert_allclose(factor, factor[:, :1].repeat(factor.shape[1], axis=1), rtol=1e-3, atol=1e-3)
+    assert factor.min() >= 0.5 - 1e-4 and factor.max() <= 1.5 + 1e-4
+
+
+# --------------------------------------------------------------------------------- translation
+def shifted(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """``x`` (one image) moved down by ``dy`` and right by ``dx`` pixels, zeros coming in."""
+    out = np.zeros_like(x)
+    h, w = x.shape[:2]
+    out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = x[max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    return out
+
+
+@pytest.mark.parametrize("side", [28, 32])
+def test_translation_moves_each_image_by_at_most_an_eighth_of_its_side(side):
+    limit = augment.max_shift(side)
+    assert limit == side // 8
+    x = images((64, side, side, 1))
+    y = numpy(random_translation(x, seed=0))
+    moves = []
+    for before, after in zip(x, y):
+        found = [(dy, dx) for dy in range(-limit, limit + 1) for dx in range(-limit, limit + 1)
+                 if np.array_equal(shifted(before, dy, dx), after)]
+        assert len(found) == 1, "each image is a whole-pixel shift of its original, within the limit"
+        moves.append(found[0])
+    assert {dy for dy, _ in moves} == set(range(-limit, limit + 1)), "every shift is drawn"
+    assert len(set(moves)) > 10
+
+
+# -------------------------------------------------------------------------------------- cutout
+def test_cutout_zeroes_a_square_of_half_the_side_clipped_at_the_borders():
+    side, cut = 32, augment.cutout_side(32)
+    assert cut == 16
+    y = numpy(random_cutout(np.ones((64, side, side, 3), "float32"), seed=0))
+    full = 0
+    for image in y:
+        zero = image[..., 0] == 0
+        assert (zero == (image == 0).all(axis=-1)).all(), "all channels are cut together"
+        rows, cols = np.flatnonzero(zero.any(axis=1)), np.flatnonzero(zero.any(axis=0))
+        assert zero.sum() == len(rows) * len(cols) and zero[np.ix_(rows, cols)].all(), "a rectangle"
+        assert np.array_equal(rows, np.arange(rows[0], rows[-1] + 1)) and np.array_equal(cols, np.arange(cols[0], cols[-1] + 1))
+        for kept in (rows, cols):
+            at_border = kept[0] == 0 or kept[-1] == side - 1
+            assert len(kept) == cut or (at_border and len(kept) < cut), "the whole square unless a border clips it"
+        full += len(rows) == len(cols) == cut
+    assert full > 10
+
+
+# ----------------------------------------------------------------------------------- seeding
+def test_the_same_integer_seed_gives_the_same_augmentation_and_another_seed_another():
+    x = images()
+    np.testing.assert_array_equal(numpy(diff_augment(x, seed=3)), numpy(diff_augment(x, seed=3)))
+    assert not np.array_equal(numpy(diff_augment(x, seed=3)), numpy(diff_augment(x, seed=4)))
+
+
+def test_a_seed_generator_draws_anew_at_each_call_and_repeats_from_the_same_start():
+    import keras
+
+    x = images()
+    first, again = keras.random.SeedGenerator(7), keras.random.SeedGenerator(7)
+    a, b = numpy(diff_augment(x, seed=first)), numpy(diff_augment(x, seed=first))
+    assert not np.array_equal(a, b)
+    np.testing.assert_array_equal(a, numpy(diff_augment(x, seed=again)))
+    np.testing.assert_array_equal(b, numpy(diff_augment(x, seed=again)))
+
+
+# --------------------------------------------------------------------------------- gradients
+@pytest.mark.parametrize("policy", ["color", "translation", "cutout", augment.DEFAULT_POLICY])
+def test_gradients_flow_back_to_the_images_through_every_policy(policy):
+    x = tf.Variable(images((8, 28, 28, 1)))
+    weights = tf.constant(images((8, 28, 28, 1), seed=1))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(diff_augment(x, policy, seed=0) * weights)
+    grad = tape.gradient(loss, x).numpy()
+    assert np.isfinite(grad).all()
+    assert (np.abs(grad).reshape(8, -1).max(axis=1) > 0).all(), "every image gets a gradient"
+
+
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
+def test_it_runs_inside_a_compiled_function_drawing_anew_at_each_call(jit_compile):
+    import keras
+
+    seed = keras.random.SeedGenerator(0)
+    x = tf.constant(images((8, 32, 32, 3)))
+
+    @tf.function(jit_compile=jit_compile)
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = diff_augment(x, seed=seed)
+            loss = tf.reduce_sum(y**2)
+        return y, tape.gradient(loss, x)
+
+    (a, grad), (b, _) = step(x), step(x)
+    assert a.shape == x.shape and not np.array_equal(a.numpy(), b.numpy())
+    assert np.isfinite(grad.numpy()).all() and np.abs(grad.numpy()).max() > 0
+
+
+# ---------------------------------------------------------------------------------- refusals
+def test_an_unknown_transform_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match=r"unknown DiffAugment transform 'flip' .*color, translation, cutout"):
+        diff_augment(images(), "color,flip", seed=0)
+
+
+@pytest.mark.parametrize("policy", ["", "color,,cutout"])
+def test_an_empty_name_is_refused(policy):
+    with pytest.raises(ValueError, match="unknown DiffAugment transform ''"):
+        augment.parse_policy(policy)
+
+
+def test_a_transform_named_twice_is_refused():
+    with pytest.raises(ValueError, match="names color more than once"):
+        augment.parse_policy("color,translation,color")
+
+
+def test_samples_that_are_not_images_are_refused():
+    with pytest.raises(ValueError, match=r"\(batch, height, width, channels\).*got shape \(4, 2\)"):
+        diff_augment(np.zeros((4, 2), "float32"), seed=0)
+
+
+def test_the_augment_setting_is_written_one_way():
+    assert augment.augment_setting(True) == augment.DEFAULT_POLICY
+    assert augment.augment_setting(False) is None and augment.augment_setting(None) is None
+    assert augment.augment_setting("Cutout, color") == "cutout,color"
