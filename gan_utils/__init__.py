@@ -36,6 +36,7 @@ from gan_utils.models import (
     build_mlp_generator,
 )
 from gan_utils.losses import OBJECTIVES, Objective, get_objective
+from gan_utils.augment import diff_augment
 from gan_utils.plotting import (
     Animation,
     image_grid,
@@ -129,6 +130,7 @@ __all__ = [
     "fit_gan",
     "discriminator_loss",
     "generator_loss",
+    "diff_augment",
     "SampleGrid",
     "GifWriter",
     "Checkpoint",

@@ -34,9 +34,9 @@ def save_checkpoint(
 ) -> Path:
     """Write the whole training state atomically to ``directory/checkpoint.npz``.
 
-    Holds both networks, both optimizers' state, the fixed latent batch, the noise seed state, the
+    Holds both networks, both optimizers' state, the fixed latent batch, the seed state (of the noise and the augmentation), the
     epoch counter, the history so far and ``run`` (the settings a resume must match: seed, batch
-    size, a fingerprint of the data), plus a SHA-256 digest of all of it. The file is written in
+    size, a fingerprint of the data, the augmentation policy), plus a SHA-256 digest of all of it. The file is written in
     full to a temporary name, flushed to disk, then renamed into place; the checkpoint it replaces
     is kept as ``checkpoint.prev.npz``. No pickling: plain arrays and a JSON string.
     """

@@ -81,7 +81,10 @@ def fit_gan(
         labels = None
 
     start_epoch, previous = 0, {}
-    run = {"seed": int(seed), "batch_size": int(batch_size), "images": len(images), "data_sha256": _fingerprint(images, labels)}
+    run = {
+        "seed": int(seed), "batch_size": int(batch_size), "images": len(images), "data_sha256": _fingerprint(images, labels),
+        "augment": gan.augment_policy,
+    }
     out = Path(output_dir) if output_dir is not None else None
     if out is not None:
         if out.exists() and not out.is_dir():
@@ -144,8 +147,13 @@ def _fingerprint(images: np.ndarray, labels: np.ndarray | None) -> str:
     return h.hexdigest()
 
 
+#: What a checkpoint from before a setting was recorded ran with.
+_UNRECORDED = {"augment": None}  # DiffAugment came later: older runs had none
+
+
 def _check_same_run(saved: dict, current: dict, directory: Path) -> None:
-    """Refuse to resume a checkpoint with other data, seed or batch size: it would not continue that run."""
+    """Refuse to resume a checkpoint with other data, seed, batch size or augmentation: it would not continue that run."""
+    saved = {**_UNRECORDED, **saved}
     differ = [k for k in current if k in saved and saved[k] != current[k]]
     if differ:
         said = ", ".join(f"{k}={saved[k]!r} (now {current[k]!r})" for k in differ if k != "data_sha256")

@@ -18,6 +18,7 @@ import tensorflow as tf
 from keras import ops
 
 from gan_utils import losses, models
+from gan_utils.augment import augment_setting, diff_augment
 from gan_utils.models import num_classes
 
 
@@ -31,7 +32,8 @@ class GAN(keras.Model):
     the mean D(x) and D(G(z)); Wasserstein: ``w_estimate``, ``score_real``, ``score_fake`` and
     ``penalty``; see :meth:`gan_utils.losses.Objective.logs`). Each player's update is a method of
     its own, :meth:`discriminator_step` and :meth:`generator_step`, so one player can also be
-    trained alone (the toy playground of notebook 01 does).
+    trained alone (the toy playground of notebook 01 does). With ``compile(augment=True)`` the
+    discriminator sees every image through :meth:`augment` (DiffAugment, :mod:`gan_utils.augment`).
 
     Args:
         generator: maps ``z`` (or ``[z, labels]``) to samples.
@@ -104,6 +106,7 @@ class GAN(keras.Model):
         self._given_noise = None  # set only while train_step_with_noise runs
         self.objective = losses.get_objective("non-saturating")
         self.d_steps = 1
+        self.augment_policy = None
         self.trackers = self._trackers(self.objective)
         # Every variable exists now (both networks are built functional models). Saying so stops
         # fit() under a tf.distribute strategy from trying to build the GAN by calling it, which
@@ -119,6 +122,7 @@ class GAN(keras.Model):
         d_steps: int = 1,
         label_smoothing: float = 0.0,
         generator_loss: str | None = None,
+        augment: bool | str | None = None,
         jit_compile: bool | str = "auto",
         **kwargs,
     ) -> None:
@@ -129,8 +133,13 @@ class GAN(keras.Model):
         ``d_steps`` discriminator (critic) updates precede each generator update, each on the same
         real batch against freshly generated fakes (WGAN-GP trains with 5). ``label_smoothing``
         applies to the cross-entropy families. ``generator_loss="saturating"`` is the older name of
-        ``objective="minimax"``. ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets
-        Keras choose (it picks XLA on GPUs and TPUs, not on CPUs).
+        ``objective="minimax"``. ``augment`` turns on DiffAugment (Zhao et al. 2020), for training
+        on few images: ``True`` for the paper's ``"color,translation,cutout"``, or a policy of
+        :mod:`gan_utils.augment` such as ``"translation"``; None (default) trains on the images as they
+        are. With it on, the discriminator sees only augmented images: real and generated ones in its
+        own step, generated ones in the generator's, and its gradient penalty or R1 is taken at those
+        same augmented images, its actual inputs. ``jit_compile=True`` compiles each step with XLA; ``"auto"`` lets Keras choose (it picks
+        XLA on GPUs and TPUs, not on CPUs).
         """
         for name, opt in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
             if opt is not None and not isinstance(opt, keras.optimizers.Optimizer):
@@ -153,11 +162,17 @@ class GAN(keras.Model):
             raise ValueError(f"d_steps must be a positive integer (discriminator updates per generator update), got {d_steps!r}.")
         objective = losses.get_objective(objective, **({"label_smoothing": float(label_smoothing)} if label_smoothing else {}))
         check_discriminator_for(objective, self.discriminator)
+        augment_policy = augment_setting(augment)
+        if augment_policy is not None and len(self.sample_shape) != 3:
+            raise ValueError(
+                f"augment={augment!r}: DiffAugment transforms images (height, width, channels), but this GAN makes "
+                f"samples of shape {self.sample_shape}. Leave augment out for such data."
+            )
         super().compile(jit_compile=jit_compile, **kwargs)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         self.label_smoothing = float(label_smoothing)
-        self.objective, self.d_steps = objective, d_steps
+        self.objective, self.d_steps, self.augment_policy = objective, d_steps, augment_policy
         if tuple(t.name for t in self.trackers) != ("d_loss", "g_loss", *objective.log_names):
             self.trackers = self._trackers(objective)
         # Create the optimizers' state now, inside the caller's tf.distribute scope, and not lazily
@@ -191,6 +206,23 @@ class GAN(keras.Model):
     def _d_inputs(self, x, labels):
         return [x, labels] if self.conditional else x
 
+    def augment(self, images):
+        """The images as the discriminator sees them: through DiffAugment if compiled with ``augment``, else as they are.
+
+        Each call draws new transforms from the GAN's seed generator (the one that draws the noise),
+        so a checkpoint's seed state covers them and a resumed run augments as an uninterrupted one.
+
+        Example:
+            >>> from gan_utils.models import build_dcgan_generator, build_dcgan_discriminator
+            >>> gan = GAN(build_dcgan_generator(8, width=4), build_dcgan_discriminator(width=4))
+            >>> gan.compile(augment="translation")
+            >>> tuple(gan.augment(np.zeros((2, 28, 28, 1), "float32")).shape)
+            (2, 28, 28, 1)
+        """
+        if self.augment_policy is None:
+            return images
+        return diff_augment(images, self.augment_policy, seed=self.seed_generator)
+
     def train_step(self, data):
         real, labels = self._unpack(data)
 
@@ -207,6 +239,7 @@ class GAN(keras.Model):
         z = self._noise(ops.shape(real)[0])
         with tf.GradientTape() as tape:
             fake = self.generator(self._g_inputs(z, labels), training=True)
+            real, fake = self.augment(real), self.augment(fake)  # DiffAugment, if on: D sees only augmented images
             real_out = self.discriminator(self._d_inputs(real, labels), training=True)
             fake_out = self.discriminator(self._d_inputs(fake, labels), training=True)
             d_loss = self.objective.discriminator_loss(real_out, fake_out)
@@ -224,7 +257,7 @@ class GAN(keras.Model):
         """One update of the generator on ``batch`` fresh fakes (and the moving average); returns its loss."""
         z = self._noise(batch)
         with tf.GradientTape() as tape:
-            fake = self.generator(self._g_inputs(z, labels), training=True)
+            fake = self.augment(self.generator(self._g_inputs(z, labels), training=True))
             g_loss = self.objective.generator_loss(self.discriminator(self._d_inputs(fake, labels), training=True))
         self._step(self.g_optimizer, tape, g_loss, self.generator)
         if self.ema_generator is not None:
@@ -455,7 +488,7 @@ def check_train_step(
     its gradient's size, so a weight whose gradient is zero up to rounding (the bias before a batch
     norm) can differ by more than rounding between two correct steps. Afterwards the GAN is put
     back exactly as it was, so checking does not change what training does next. For a GAN with one
-    discriminator update per step, without labels or a gradient penalty.
+    discriminator update per step, without labels, a gradient penalty or augmentation.
 
     Example:
         >>> from gan_utils.models import build_mlp_generator, build_mlp_discriminator
@@ -470,11 +503,11 @@ def check_train_step(
         raise TypeError(f"check_train_step compares a step with a gan_utils.GAN, got {type(gan).__name__}.")
     if getattr(gan, "d_optimizer", None) is None:
         raise ValueError("compile the GAN first: gan.compile() (optionally with optimizers).")
-    if gan.conditional or gan.d_steps != 1 or gan.objective.penalty:
+    if gan.conditional or gan.d_steps != 1 or gan.objective.penalty or gan.augment_policy:
         raise ValueError(
-            "check_train_step compares the step of an unconditional GAN with one discriminator update "
-            f"and no penalty (this one: conditional={gan.conditional}, d_steps={gan.d_steps}, "
-            f"penalty={gan.objective.penalty!r})."
+            "check_train_step compares the step of an unconditional GAN with one discriminator update, "
+            f"no penalty and no augmentation (this one: conditional={gan.conditional}, d_steps={gan.d_steps}, "
+            f"penalty={gan.objective.penalty!r}, augment={gan.augment_policy!r})."
         )
     if not callable(step):
         raise TypeError(f"step must be a function step(real, z_d, z_g) -> (d_loss, g_loss), got {step!r}.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import keras
 
 from gan_utils import config, losses, models
+from gan_utils.augment import augment_setting
 from gan_utils.gan import GAN
 
 #: What smoke mode changes: a few epochs on a small subset (see README, "Smoke mode").
@@ -40,6 +41,8 @@ class Recipe:
         d_steps: discriminator (critic) updates per generator update.
         num_classes: classes a conditional recipe (``cgan``) draws: 10 for MNIST's digits, the
             number of class sub-folders for your own images; unconditional recipes ignore it.
+        augment: the DiffAugment policy the discriminator sees every image through (None: off;
+            ``True`` is kept as the paper's ``"color,translation,cutout"``; :mod:`gan_utils.augment`).
     """
 
     model: str
@@ -59,6 +62,7 @@ class Recipe:
     objective: str = "non-saturating"
     d_steps: int = 1
     num_classes: int = 10
+    augment: str | None = None
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
@@ -68,6 +72,7 @@ class Recipe:
                 "gan_utils.recipes.register_architecture."
             )
         losses.get_objective(self.objective)  # refuses unknown names with the list of known ones
+        object.__setattr__(self, "augment", augment_setting(self.augment))  # refuses unknown transforms likewise
         if isinstance(self.d_steps, bool) or not isinstance(self.d_steps, int) or self.d_steps < 1:
             raise ValueError(f"Recipe.d_steps must be a positive integer, got {self.d_steps!r}.")
         if isinstance(self.num_classes, bool) or not isinstance(self.num_classes, int) or self.num_classes < 2:
@@ -245,6 +250,7 @@ def build_gan(recipe: Recipe | str, seed: int = 0, image_shape: tuple[int, int, 
         label_smoothing=recipe.label_smoothing,
         objective=recipe.objective,
         d_steps=recipe.d_steps,
+        augment=recipe.augment,
         jit_compile=recipe.jit_compile,
     )
     return gan

@@ -196,3 +196,148 @@ def test_the_augment_setting_is_written_one_way():
     assert augment.augment_setting(True) == augment.DEFAULT_POLICY
     assert augment.augment_setting(False) is None and augment.augment_setting(None) is None
     assert augment.augment_setting("Cutout, color") == "cutout,color"
+
+
+# ------------------------------------------------------------------------------------- the GAN
+import keras  # noqa: E402
+
+import gan_utils  # noqa: E402
+from gan_utils import losses, models  # noqa: E402
+from gan_utils.training import GAN, fit_gan  # noqa: E402
+
+
+def tiny_gan(seed: int = 0, normalization: str | None = "batch", **compile_kwargs) -> GAN:
+    gan_utils.set_seed(seed)
+    gan = GAN(models.build_dcgan_generator(8, width=4), models.build_dcgan_discriminator(width=4, normalization=normalization), seed=seed)
+    gan.compile(**compile_kwargs)
+    return gan
+
+
+def weights(gan: GAN) -> list[np.ndarray]:
+    return [v.numpy() for group in gan.state_variables().values() for v in group]
+
+
+class SeenBy:
+    """An augmentation that makes every image alike (all zeros) and counts the images it is shown."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, images):
+        self.calls += 1
+        return images * 0.0  # (zeros_like would cut the generator off from its gradient entirely)
+
+
+@pytest.mark.parametrize("d_steps", [1, 2])
+def test_the_discriminator_sees_every_image_through_augment(mnist_small, d_steps):
+    gan = tiny_gan(d_steps=d_steps, augment=True)
+    gan.augment = seen = SeenBy()
+    z = [np.random.default_rng(i).standard_normal((16, 8)).astype("float32") for i in range(d_steps + 1)]
+    logs = gan.train_step_with_noise(mnist_small[0][:16], z)
+    assert seen.calls == 2 * d_steps + 1, "real and fake in each discriminator step, fake in the generator's"
+    assert logs["d_real"] == pytest.approx(logs["d_fake"], abs=1e-6), "all it saw were the same zeros"
+
+
+def test_the_r1_penalty_is_taken_at_the_augmented_real_images(mnist_small):
+    gan = tiny_gan(normalization=None, objective=losses.get_objective("non-saturating", penalty="r1", penalty_weight=5.0), augment=True)
+    gan.augment = SeenBy()
+    zeros = np.zeros((16, 28, 28, 1), "float32")
+    expected = float(losses.r1_penalty(gan.discriminator, zeros))
+    assert expected != pytest.approx(float(losses.r1_penalty(gan.discriminator, mnist_small[0][:16])), rel=1e-3)
+    logs = gan.discriminator_step(ops.convert_to_tensor(mnist_small[0][:16]))
+    assert float(logs["penalty"]) == pytest.approx(expected, rel=1e-5)
+
+
+def test_the_generator_learns_through_the_augmentation():
+    gan = tiny_gan(augment=True)
+    z = keras.random.normal((16, 8), seed=0)
+    with tf.GradientTape() as tape:
+        loss = gan.objective.generator_loss(gan.discriminator(gan.augment(gan.generator(z, training=True)), training=True))
+    grads = tape.gradient(loss, gan.generator.trainable_weights)
+    assert all(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
+
+
+@pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "cgan"])
+def test_a_short_run_of_a_smoke_recipe_with_augmentation_has_finite_losses(mnist_small, model):
+    x, y = mnist_small
+    recipe = gan_utils.get_recipe(model, smoke=True, width=4, latent_dim=8, augment=True)
+    gan_utils.set_seed(0)
+    gan = gan_utils.build_gan(recipe)
+    assert gan.augment_policy == augment.DEFAULT_POLICY
+    history = fit_gan(gan, x[:64], y[:64], epochs=1, batch_size=32, verbose=0)
+    assert all(np.isfinite(v) for values in history.history.values() for v in values)
+
+
+def test_without_augment_the_step_is_the_plain_one(mnist_small):
+    batches = [ops.convert_to_tensor(mnist_small[0][i:i + 16]) for i in (0, 16, 32)]
+    runs = {}
+    for name, kwargs in {"default": {}, "None": {"augment": None}, "False": {"augment": False}, "on": {"augment": True}}.items():
+        gan = tiny_gan(**kwargs)
+        for batch in batches:
+            gan.train_step(batch)
+        runs[name] = weights(gan)
+    for name in ("None", "False"):
+        assert all(np.array_equal(a, b) for a, b in zip(runs["default"], runs[name])), name
+    assert not all(np.array_equal(a, b) for a, b in zip(runs["default"], runs["on"]))
+
+
+def test_without_augment_the_step_matches_the_textbook_step(mnist_small):
+    import tensorflow as tf
+
+    gan = tiny_gan(augment=None)
+
+    def textbook(real, z_d, z_g):
+        with tf.GradientTape() as tape:
+            fake = gan.generator(z_d, training=True)
+            d_loss = losses.discriminator_loss(gan.discriminator(real, training=True), gan.discriminator(fake, training=True))
+        gan.d_optimizer.apply(tape.gradient(d_loss, gan.discriminator.trainable_weights), gan.discriminator.trainable_weights)
+        with tf.GradientTape() as tape:
+            g_loss = losses.generator_loss(gan.discriminator(gan.generator(z_g, training=True), training=True))
+        gan.g_optimizer.apply(tape.gradient(g_loss, gan.generator.trainable_weights), gan.generator.trainable_weights)
+        return d_loss, g_loss
+
+    check = gan_utils.check_train_step(gan, textbook, mnist_small[0][:16])
+    assert check.matches and check.largest_difference == 0, str(check)
+
+
+def test_check_train_step_refuses_a_gan_with_augmentation():
+    with pytest.raises(ValueError, match="no augmentation .*augment='color,translation,cutout'"):
+        gan_utils.check_train_step(tiny_gan(augment=True), lambda real, z_d, z_g: (0.0, 0.0), np.zeros((4, 28, 28, 1), "float32"))
+
+
+def test_a_resumed_run_augments_as_an_uninterrupted_one(mnist_small, tmp_path):
+    x = mnist_small[0][:64]
+    straight = tiny_gan(augment=True)
+    fit_gan(straight, x, epochs=2, batch_size=32, verbose=0)
+    fit_gan(tiny_gan(augment=True), x, epochs=1, batch_size=32, output_dir=tmp_path, verbose=0)
+    resumed = tiny_gan(augment=True)
+    fit_gan(resumed, x, epochs=2, batch_size=32, output_dir=tmp_path, resume=True, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(weights(straight), weights(resumed)))
+
+
+def test_resuming_with_other_augmentation_is_refused(mnist_small, tmp_path):
+    x = mnist_small[0][:64]
+    fit_gan(tiny_gan(augment=True), x, epochs=1, batch_size=32, output_dir=tmp_path, verbose=0)
+    with pytest.raises(ValueError, match=r"augment='color,translation,cutout' \(now None\)"):
+        fit_gan(tiny_gan(), x, epochs=2, batch_size=32, output_dir=tmp_path, resume=True, verbose=0)
+    with pytest.raises(ValueError, match=r"augment='color,translation,cutout' \(now 'translation'\)"):
+        fit_gan(tiny_gan(augment="translation"), x, epochs=2, batch_size=32, output_dir=tmp_path, resume=True, verbose=0)
+
+
+def test_a_checkpoint_from_before_augmentation_counts_as_trained_without_it(mnist_small, tmp_path):
+    from gan_utils.checkpoints import save_checkpoint
+
+    save_checkpoint(tiny_gan(), tmp_path, 1, run={"seed": 0})  # no "augment": written before it existed
+    with pytest.raises(ValueError, match=r"augment=None \(now 'color,translation,cutout'\)"):
+        fit_gan(tiny_gan(augment=True), mnist_small[0][:64], epochs=2, batch_size=32, output_dir=tmp_path, resume=True, verbose=0)
+
+
+def test_augment_is_refused_for_samples_that_are_not_images():
+    gan = GAN(models.build_mlp_generator(8, (2,), (16,), None), models.build_mlp_discriminator((2,), (16,)))
+    with pytest.raises(ValueError, match=r"DiffAugment transforms images .* samples of shape \(2,\)"):
+        gan.compile(augment=True)
+
+
+def test_an_unknown_policy_is_refused_by_compile():
+    with pytest.raises(ValueError, match="unknown DiffAugment transform 'colour'"):
+        tiny_gan(augment="colour")
