@@ -3,12 +3,14 @@
     python -m gan_utils.train dcgan --output runs/dcgan --epochs 10
     python -m gan_utils.train dcgan --output runs/dcgan --resume        # continue after a stop
     python -m gan_utils.train dcgan --images my_photos --image-size 64 --channels 3 --output runs/photos
+    python -m gan_utils.train dcgan --images my_photos --augment --output runs/few   # DiffAugment, for few images
 
 The run folder receives ``generator.json`` and ``discriminator.json`` with their ``.weights.npz``
 (load the generator with ``gan_utils.load_generator(DIR)``, on any supported Keras), ``samples.png`` (the fixed-z grid), ``history.json``,
-``run.json`` (the exact settings), ``data.json`` (what it trains on, so that ``--resume`` reads the
-same images), ``progress.gif``, ``samples/`` and the resumable ``checkpoint.npz``. This is how the
-project's shipped weights are made.
+``run.json`` (the exact settings), ``data.json`` (what it trains on, and the ``--augment`` policy
+its discriminator sees it through, so that ``--resume`` reads the same images the same way),
+``progress.gif``, ``samples/`` and the resumable ``checkpoint.npz``. This is how the project's
+shipped weights are made.
 
 ``--images`` reads a folder, a zip, image files or a Keras data set with
 :func:`gan_utils.load_images`, into memory; streaming a folder too large for memory
@@ -32,6 +34,7 @@ import tensorflow as tf
 
 import gan_utils
 from gan_utils import plotting, pretrained
+from gan_utils.augment import DEFAULT_POLICY, TRANSFORMS, augment_setting
 from gan_utils.checkpoints import CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME
 from gan_utils.data import check_digits, load_mnist, mnist_source
 from gan_utils.images import FITS, KERAS_DATASETS, load_images
@@ -58,7 +61,8 @@ def describe_hardware() -> str:
     return f"{cpu}, {os.cpu_count()} CPU cores" + (f", GPUs: {', '.join(gpus)}" if gpus else ", no GPU")
 
 
-#: Where a run folder remembers what it trains on, so that ``--resume`` reads the same data.
+#: Where a run folder remembers what it trains on (and its ``--augment`` policy, when on), so that
+#: ``--resume`` reads the same data and shows it to the discriminator the same way.
 DATA_FILE = "data.json"
 #: ``--images`` trains these models; ``vanilla`` (the MLP of lesson 02) is for MNIST only.
 IMAGE_MODELS = tuple(m for m in MODELS if m != "vanilla")
@@ -81,6 +85,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="loss family (default: the recipe's); a critic loss needs a critic without batch norm (recipe wgan-gp)",
     )
     p.add_argument("--d-steps", type=int, help="discriminator updates per generator update (default: the recipe's)")
+    p.add_argument(
+        "--augment", nargs="?", const=DEFAULT_POLICY, metavar="POLICY",
+        help=f"DiffAugment, for training on few images: the discriminator sees every image, real or generated, "
+        f"randomly transformed; POLICY names transforms among {', '.join(TRANSFORMS)} (default {DEFAULT_POLICY}). "
+        "A resumed run keeps its policy",
+    )
     p.add_argument("--digits", type=int, nargs="+", help="train only on these digit classes, e.g. --digits 0")
     p.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop cleanly after this much training time")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output")
@@ -127,6 +137,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             check_digits(args.digits)
         except ValueError as err:
             p.error(str(err))
+    try:
+        args.augment = augment_setting(args.augment)
+    except ValueError as err:
+        p.error(f"--augment: {err}")
     _settle_data(args, p)
     return args
 
@@ -160,6 +174,15 @@ def _settle_data(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
         remembered = read_data_file(args.output) if args.resume else None
     except ValueError as err:
         p.error(str(err))
+    if remembered is not None:
+        kept = remembered.get("augment")  # absent: trained without augmentation
+        if args.augment is not None and args.augment != kept:
+            was = f"--augment {kept}" if kept else "no --augment"
+            p.error(
+                f"--augment {args.augment} differs from how {args.output} trains ({was}, in its {DATA_FILE}): "
+                "leave --augment out to resume as it trains, or train into a new --output."
+            )
+        args.augment = kept
     if args.images is not None:
         args.images = _image_source(args.images)
     if remembered is not None and remembered["kind"] == "images":
@@ -224,7 +247,10 @@ def _load_your_images(args: argparse.Namespace, subset: int | None) -> tuple[np.
 def main(argv: list[str] | None = None) -> int:
     """Train, then write the run folder. Returns the process exit code."""
     args = parse_args(argv)
-    given = (("epochs", args.epochs), ("batch_size", args.batch_size), ("subset", args.subset), ("objective", args.objective), ("d_steps", args.d_steps))
+    given = (
+        ("epochs", args.epochs), ("batch_size", args.batch_size), ("subset", args.subset), ("objective", args.objective),
+        ("d_steps", args.d_steps), ("augment", args.augment),
+    )
     overrides = {k: v for k, v in given if v is not None}
     recipe = get_recipe(args.model, smoke=args.smoke or None, **overrides)
     gan_utils.set_seed(args.seed)
@@ -248,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"--images {source} gave {len(images)} images, fewer than one batch of {recipe.batch_size}: "
                 f"pass --batch-size {len(images)} or less, or add images."
             )
+    if recipe.augment is not None:
+        data["augment"] = recipe.augment
     print(f"[gan_utils.train] {args.model}: {len(images)} images {image_shape} from {source}; {recipe}", flush=True)
 
     try:

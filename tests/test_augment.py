@@ -341,3 +341,66 @@ def test_augment_is_refused_for_samples_that_are_not_images():
 def test_an_unknown_policy_is_refused_by_compile():
     with pytest.raises(ValueError, match="unknown DiffAugment transform 'colour'"):
         tiny_gan(augment="colour")
+
+
+# ----------------------------------------------------------------------------- the command line
+import json  # noqa: E402
+
+from gan_utils import train  # noqa: E402
+
+
+def cli(*args) -> int:
+    return train.main([str(a) for a in args])
+
+
+def cli_refused(capsys, *args) -> str:
+    with pytest.raises(SystemExit) as exit:
+        cli(*args)
+    assert exit.value.code == 2
+    return capsys.readouterr().err
+
+
+def test_the_augment_flag_is_remembered_by_the_run_folder_and_kept_on_resume(tmp_path):
+    out = tmp_path / "run"
+    common = ("--subset", "128", "--batch-size", "64", "--smoke", "--quiet")
+    assert cli("dcgan", "--output", out, "--augment", "--epochs", "1", *common) == 0
+    assert json.loads((out / "data.json").read_text())["augment"] == augment.DEFAULT_POLICY
+    assert cli("dcgan", "--output", out, "--resume", "--epochs", "2", *common) == 0  # no --augment: the folder's
+    record = json.loads((out / "run.json").read_text())
+    assert record["recipe"]["augment"] == augment.DEFAULT_POLICY and record["epochs_completed"] == 2
+    assert json.loads((out / "data.json").read_text())["augment"] == augment.DEFAULT_POLICY
+
+
+def test_a_run_folder_of_your_images_gives_back_its_policy_on_resume(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    data = {"kind": "images", "images": str(tmp_path / "photos"), "image_size": 32, "channels": 3, "fit": "crop", "augment": "translation"}
+    (out / "data.json").write_text(json.dumps(data))
+    args = train.parse_args(["dcgan", "--output", str(out), "--resume"])
+    assert args.augment == "translation" and args.image_size == 32
+
+
+def test_a_policy_is_written_one_way(tmp_path):
+    args = train.parse_args(["dcgan", "--output", str(tmp_path / "run"), "--augment", "Translation, cutout"])
+    assert args.augment == "translation,cutout"
+    assert train.parse_args(["dcgan", "--output", str(tmp_path / "run")]).augment is None
+
+
+def test_resuming_with_another_policy_is_refused(capsys, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "data.json").write_text(json.dumps({"kind": "mnist", "data": "mnist.npz", "digits": None, "augment": "translation"}))
+    err = cli_refused(capsys, "dcgan", "--output", out, "--resume", "--augment")
+    assert "--augment color,translation,cutout differs from how" in err and "(--augment translation, in its data.json)" in err
+
+
+def test_resuming_a_run_without_augmentation_with_it_is_refused(capsys, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "data.json").write_text(json.dumps({"kind": "mnist", "data": "mnist.npz", "digits": None}))
+    assert "(no --augment, in its data.json)" in cli_refused(capsys, "dcgan", "--output", out, "--resume", "--augment")
+
+
+def test_an_unknown_policy_is_refused_by_the_command_line(capsys, tmp_path):
+    err = cli_refused(capsys, "dcgan", "--output", tmp_path / "run", "--augment", "flip")
+    assert "--augment: unknown DiffAugment transform 'flip'" in err and "color, translation, cutout" in err
