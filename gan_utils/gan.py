@@ -211,6 +211,8 @@ class GAN(keras.Model):
 
         Each call draws new transforms from the GAN's seed generator (the one that draws the noise),
         so a checkpoint's seed state covers them and a resumed run augments as an uninterrupted one.
+        (Under a ``tf.distribute`` strategy every replica holds the same seed state, so the replicas
+        draw the same transforms for their i-th images, as they draw the gradient penalty's weights.)
 
         Example:
             >>> from gan_utils.models import build_dcgan_generator, build_dcgan_discriminator
