@@ -1,0 +1,64 @@
+"""The keras-io DCGAN of benchmarks/keras_io_dcgan.py is the example's."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import keras_io_dcgan as kio
+
+
+@pytest.fixture(scope="module")
+def generator() -> keras.Model:
+    return kio.build_keras_io_generator()
+
+
+def test_the_keras_io_networks_have_the_examples_parameter_counts(generator):
+    # the counts printed by the example's generator.summary() and discriminator.summary()
+    assert generator.count_params() == 3_979_651
+    assert kio.build_keras_io_discriminator().count_params() == 404_801
+    assert kio.build_keras_io_discriminator(dropout=True).count_params() == 404_801
+
+
+def test_the_keras_io_generator_makes_64x64_colour_images_in_minus_one_to_one(generator):
+    z = np.random.default_rng(0).normal(0, 30, (3, kio.KERAS_IO_LATENT_DIM)).astype("float32")
+    x = ops.convert_to_numpy(generator(z))
+    assert x.shape == (3, 64, 64, 3)
+    assert x.min() >= -1.0 and x.max() <= 1.0
+
+
+def test_the_keras_io_discriminator_sees_the_examples_zero_to_one_pixels_and_says_one_logit():
+    d = kio.build_keras_io_discriminator()
+    to_01 = d.get_layer("image_0_1")
+    assert ops.convert_to_numpy(to_01(np.array([-1.0, 0.0, 1.0], "float32"))).tolist() == [0.0, 0.5, 1.0]
+    assert tuple(d(np.zeros((2, 64, 64, 3), "float32")).shape) == (2, 1)
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in d.layers)
+    assert any(isinstance(layer, keras.layers.Dropout) for layer in kio.build_keras_io_discriminator(dropout=True).layers)
+
+
+def test_the_discriminator_loss_is_kerass_cross_entropy_on_the_examples_labels():
+    rng = np.random.default_rng(1)
+    real, fake = rng.normal(0, 3, (2, 16, 1)).astype("float32")
+    real_noise, fake_noise = (kio.LABEL_NOISE * rng.uniform(size=(2, 16, 1))).astype("float32")
+    # the example: fakes then reals in one batch, labels 1 (fake) and 0 (real) plus noise; its sigmoid says "fake"
+    labels = np.concatenate([1.0 + fake_noise, 0.0 + real_noise])
+    their_logits = np.concatenate([-fake, -real])
+    expected = keras.losses.BinaryCrossentropy(from_logits=True)(labels, their_logits)
+    got = kio.noisy_label_bce(real, fake, real_noise, fake_noise)
+    assert float(got) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_a_keras_io_training_step_updates_both_networks_with_finite_losses():
+    gan = kio.build_keras_io_gan(seed=0)
+    before = [w.copy() for w in (gan.generator.get_weights()[0], gan.discriminator.get_weights()[-2])]
+    z = np.random.default_rng(0).standard_normal((2, 2, kio.KERAS_IO_LATENT_DIM)).astype("float32")
+    logs = gan.train_step_with_noise(np.zeros((2, 64, 64, 3), "float32"), list(z))
+    assert all(np.isfinite(v) for v in logs.values())
+    after = (gan.generator.get_weights()[0], gan.discriminator.get_weights()[-2])
+    assert all(not np.array_equal(b, a) for b, a in zip(before, after))
