@@ -1,4 +1,4 @@
-"""The keras-io DCGAN of benchmarks/keras_io_dcgan.py is the example's."""
+"""The keras-io DCGAN of benchmarks/keras_io_dcgan.py is the example's, and the 64x64 benchmark's arithmetic is right."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from keras import ops
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))  # benchmarks/ is not a package
 import keras_io_dcgan as kio
+import time_to_quality_images as tti
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,20 @@ def test_the_discriminator_loss_is_kerass_cross_entropy_on_the_examples_labels()
     expected = keras.losses.BinaryCrossentropy(from_logits=True)(labels, their_logits)
     got = kio.noisy_label_bce(real, fake, real_noise, fake_noise)
     assert float(got) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_steady_images_per_second_leaves_the_warm_up_steps_out():
+    # a slow first step (tracing), then one step a second
+    assert tti.steady_images_per_second([30.0, 31.0, 32.0, 33.0, 34.0], batch_size=32, warmup_steps=1) == 32.0
+
+
+def test_the_targets_fail_when_the_numbers_miss_them():
+    rows = [{"model": "ours", "budget_s": 300, "fid": 60.0, "images_per_s": 30.0},
+            {"model": "keras_io", "budget_s": 300, "fid": 90.0, "images_per_s": 18.0},
+            {"model": "keras_io", "budget_s": 900, "fid": 50.0, "images_per_s": 20.0}]
+    fid_line, speed_line = tti.targets(rows, 300, 900)
+    assert "60.00 against 50.00" in fid_line and fid_line.endswith("FAIL")
+    assert "(1.5x)" in speed_line and speed_line.endswith("FAIL")
 
 
 def test_a_keras_io_training_step_updates_both_networks_with_finite_losses():
