@@ -172,6 +172,7 @@ class KerasIoGAN(GAN):
         z = self._noise(batch)
         noise = LABEL_NOISE * keras.random.uniform((2, batch, 1), seed=self.seed_generator)
         fake = self.generator(z, training=True)  # outside the tape, as in the example
+        real, fake = self.augment(real), self.augment(fake)  # as GAN's step (off here, as in the example)
         with tf.GradientTape() as tape:
             real_out = self.discriminator(real, training=True)
             fake_out = self.discriminator(fake, training=True)

@@ -32,11 +32,12 @@ the raw results (``results.json``).
 
 ``--images`` takes a folder (or a zip, or a Keras data set name) read by ``gan_utils.load_images``
 in colour at ``--image-size``; without it, ``--count`` colour digits are made offline with
-``scripts/make_colour_digits.py`` (MNIST digits enlarged to 64 pixels, stroke and background in
-random colours) into the temporary folder, once, and reused. The default ``--samples`` is 5,000
-rather than the 10,000 of ``time_to_quality.py``: keras-io's generator costs 4.9 GFLOP per image
-(the MNIST benchmark's 1,000 times as many), and on this 2-core CPU it makes only a few images per
-second, so 10,000 would add a quarter of an hour to every one of its checkpoints.
+``gan_utils.colour_digits`` (MNIST digits enlarged to 64 pixels, stroke and background in random
+colours: ``scripts/make_colour_digits.py --size 64 --fit resize``) into the temporary folder, once,
+and reused. The default ``--samples`` is 5,000 rather than the 10,000 of ``time_to_quality.py``:
+keras-io's generator costs 4.9 GFLOP per image (88 times ours at 64 pixels, 56 MFLOP), and on
+this 2-core CPU it makes only 6 to 10 images per second, so 10,000 would add over ten minutes to
+each of its checkpoints.
 
 Not in CI: the figures depend on the machine and on what else runs on it.
 """
@@ -76,23 +77,22 @@ Scorer = Callable[[np.ndarray, np.ndarray], dict]
 def colour_digit_folder(size: int = 64, count: int = DEFAULT_COUNT, seed: int = 0, cache: Path | None = None) -> Path:
     """A folder of ``count`` colour digits of ``size`` pixels (digits enlarged to fill it), made once.
 
-    Made with ``scripts/make_colour_digits.py``'s functions in ``cache`` (default: the system's
-    temporary folder), in a folder named by the settings; a later call with the same settings
-    reuses it. The folder appears complete or not at all (written aside, then renamed).
+    Made with :func:`gan_utils.colour_digits.write_colour_digits` in ``cache`` (default: the
+    system's temporary folder), in a folder named by the settings; a later call with the same
+    settings reuses it. The folder appears complete or not at all (written aside, then renamed).
 
     Example:
         >>> colour_digit_folder(64, 200)                                # doctest: +SKIP
         PosixPath('/tmp/gan_utils-colour-digits-64px-resize-200-seed0')
     """
-    sys.path.insert(0, str(REPO / "scripts"))
-    import make_colour_digits  # scripts/ is not a package
+    from gan_utils.colour_digits import write_colour_digits
 
     cache = Path(tempfile.gettempdir()) if cache is None else Path(cache)
     folder = cache / f"gan_utils-colour-digits-{size}px-resize-{count}-seed{seed}"
     if folder.is_dir():
         return folder
     partial = cache / f"{folder.name}.partial-{os.getpid()}"
-    make_colour_digits.write_colour_digits(partial, count, size=size, seed=seed, fit="resize")
+    write_colour_digits(partial, count, size=size, seed=seed, fit="resize")
     try:
         partial.rename(folder)
     except OSError:  # another run made it meanwhile: use theirs
@@ -177,17 +177,17 @@ def make_scorer(features: str | Callable, image_shape: tuple[int, int, int]) -> 
     """FID, precision and recall with ``gan_utils.metrics.compare`` in the feature space ``features``.
 
     ``features`` is a name ``gan_utils.features.get_extractor`` knows (``"digits"``, ``"random"``,
-    ``"inception"``, ...) or an extractor ``images -> (n, d) features``. Called before training, so
-    that a missing module or unknown name fails at once, not after twenty minutes.
+    ``"inception"``, ...) or an extractor ``images -> (n, d) features``. Made before training, so
+    that an unknown name fails at once, not after twenty minutes. The scorer's ``name`` is the
+    extractor's.
+
+    Example:
+        >>> score = make_scorer("random", (64, 64, 3))
+        >>> x = np.random.default_rng(0).uniform(-1, 1, (140, 64, 64, 3)).astype("float32")
+        >>> sorted(k for k in score(x[:70], x[70:]) if k in ("fid", "precision", "recall"))
+        ['fid', 'precision', 'recall']
     """
-    try:
-        from gan_utils import features as extractors
-    except ImportError as err:
-        raise SystemExit(
-            f"gan_utils.features is not in this checkout ({err}): the feature extractors for FID come with "
-            "their own change. Merge it first, or call main(argv, scorer=...) with a scorer of your own "
-            "(pixel_scorer() is a stand-in for trying the script)."
-        ) from None
+    from gan_utils import features as extractors
     from gan_utils import metrics
 
     extractor = extractors.get_extractor(features, image_shape)
@@ -195,30 +195,7 @@ def make_scorer(features: str | Callable, image_shape: tuple[int, int, int]) -> 
     def score(real: np.ndarray, fake: np.ndarray) -> dict:
         return metrics.compare(real, fake, features=extractor)
 
-    return score
-
-
-def pixel_scorer(size: int = 8) -> Scorer:
-    """A stand-in scorer for trying the script: FID, precision and recall on ``size x size`` average-pooled pixels.
-
-    Needs nothing but NumPy and ``gan_utils.metrics``; its FID says little about quality and is not
-    comparable with a feature extractor's.
-
-    Example:
-        >>> x = np.random.default_rng(0).uniform(-1, 1, (50, 64, 64, 3)).astype("float32")
-        >>> pixel_scorer(4)(x, x)["fid"]
-        0.0
-    """
-    from gan_utils import metrics
-
-    def pooled(images: np.ndarray) -> np.ndarray:
-        n, h, w, c = images.shape
-        return images.reshape(n, size, h // size, size, w // size, c).mean(axis=(2, 4)).reshape(n, -1)
-
-    def score(real: np.ndarray, fake: np.ndarray) -> dict:
-        a, b = pooled(real), pooled(fake)
-        return {"fid": metrics.frechet_distance(a, b), **metrics.precision_recall(a, b)}
-
+    score.name = extractor.name
     return score
 
 
@@ -282,7 +259,7 @@ def targets(records: list[dict], ours_seconds: float, theirs_seconds: float) -> 
 
 # ------------------------------------------------------------------------------------------ main
 def main(argv: list[str] | None = None, scorer: Scorer | None = None) -> int:
-    """Run the benchmark; ``scorer`` replaces the ``--features`` scorer (for trying the script, e.g. :func:`pixel_scorer`)."""
+    """Run the benchmark; ``scorer``, ``(real, fake) -> {"fid", "precision", "recall", ...}``, replaces ``--features``'s."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--images", metavar="SRC", help="training images: a folder, a zip or a Keras data set name "
                    f"(default: {DEFAULT_COUNT:,} colour digits made offline, cached in the temporary folder)")
@@ -312,9 +289,9 @@ def main(argv: list[str] | None = None, scorer: Scorer | None = None) -> int:
         "keras_io": sorted({c for c in extra if 0 < c <= args.theirs_seconds} | {args.theirs_seconds}),
     }
     shape = (args.image_size, args.image_size, 3)
-    features = args.features if scorer is None else "given by the caller"
     if scorer is None:
         scorer = make_scorer(args.features, shape)
+    features = getattr(scorer, "name", "given by the caller")
 
     from keras_io_dcgan import KERAS_IO_BATCH_SIZE, SOURCE_URL, build_keras_io_gan
 
