@@ -46,8 +46,8 @@ leaves the training the same:
    same. It lives in :class:`KerasIoGAN`, the one method that differs from ``gan_utils.GAN``.
 4. **Dropout does not drop.** The example's ``train_step`` calls its discriminator without
    ``training=True``; Keras then runs the call in inference mode (no outer call sets it), so the
-   Dropout(0.2) layer never drops anything during the example's training (checked with Keras 3.15;
-   ``tf.keras`` 2 behaved the same, as its learning phase defaults to 0). ``gan_utils.GAN`` calls
+   Dropout(0.2) layer never drops anything during the example's training (checked with Keras 3.15,
+   in a ``train_step`` run by ``fit``). ``gan_utils.GAN`` calls
    its networks with ``training=True``, which would switch it on, so by default the layer is left
    out; it has no weights, and the parameter count stays the example's. ``dropout=True`` puts it in,
    active, as the example's list of layers reads.
