@@ -181,6 +181,15 @@ def test_build_gan_builds_the_recipe_for_the_image_shape_asked(model):
     assert gan.sample_shape == (64, 64, 3) and gan.sample().shape == (64, 64, 64, 3)
 
 
+@pytest.mark.parametrize("side, norm", [(28, "BatchNormalization"), (32, "BatchNormalization"), (64, "LayerNormalization"), (128, "LayerNormalization")])
+def test_the_dcgan_recipe_normalizes_its_discriminator_with_batch_norm_up_to_32_pixels_and_layer_norm_above(side, norm):
+    recipe = gan_utils.get_recipe("dcgan", smoke=False, width=4, latent_dim=8)
+    _, discriminator = gan_utils.recipes.build_networks(recipe, (side, side, 3 if side > 28 else 1))
+    kinds = {type(layer).__name__ for layer in discriminator.layers}
+    other = {"BatchNormalization": "LayerNormalization", "LayerNormalization": "BatchNormalization"}[norm]
+    assert norm in kinds and other not in kinds
+
+
 def test_a_conditional_recipe_draws_its_number_of_classes():
     gan = gan_utils.build_gan(gan_utils.get_recipe("cgan", smoke=False, width=4, latent_dim=8, num_classes=3), image_shape=(32, 32, 3))
     assert gan.num_classes == 3 and gan.fixed_labels[:4].tolist() == [0, 1, 2, 0]
