@@ -26,7 +26,7 @@ import tensorflow as tf
 
 from gan_utils.config import SMOKE, colab_url
 from gan_utils.data import check_digits, load_mnist, make_dataset, mnist_source, scale_images
-from gan_utils.images import image_dataset, load_images
+from gan_utils.images import ImageStream, image_dataset, image_stream, load_images
 from gan_utils.models import (
     build_conditional_discriminator,
     build_conditional_generator,
@@ -108,6 +108,8 @@ __all__ = [
     "mnist_source",
     "load_images",
     "image_dataset",
+    "image_stream",
+    "ImageStream",
     # models
     "build_mlp_generator",
     "build_mlp_discriminator",

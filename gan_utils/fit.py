@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import keras
@@ -15,11 +15,12 @@ from gan_utils.callbacks import Checkpoint, EpochProgress, GifWriter, SampleGrid
 from gan_utils.checkpoints import CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME, restore_checkpoint
 from gan_utils.data import make_dataset
 from gan_utils.gan import GAN, check_labels
+from gan_utils.images import ImageStream
 
 
 def fit_gan(
     gan: GAN,
-    images: np.ndarray,
+    images: np.ndarray | ImageStream,
     labels: np.ndarray | None = None,
     *,
     epochs: int,
@@ -41,6 +42,10 @@ def fit_gan(
     ends exactly where an uninterrupted one would). Training stops with a clear error if a loss
     becomes NaN or infinite, and cleanly after ``time_budget`` seconds.
 
+    ``images`` is an array (``load_mnist``, ``load_images``) or, for a folder too large for memory,
+    an :func:`gan_utils.image_stream`, read from disk a batch at a time; it then brings its own
+    labels. Both hold the same pixels, so a run started on one resumes on the other.
+
     ``verbose="auto"`` shows progress as :class:`EpochProgress` does in a notebook (live, and one
     line per epoch once saved or rendered) and as Keras' bar in a terminal; 0 is silent, 1 and 2
     are Keras' own.
@@ -57,19 +62,12 @@ def fit_gan(
         raise ValueError("compile the GAN first: gan.compile() (optionally with optimizers).")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
-    images = np.asarray(images)
-    if images.shape[1:] != gan.sample_shape:
-        raise ValueError(
-            f"images have shape {images.shape[1:]} but this GAN makes {gan.sample_shape}: load data "
-            "of the model's shape (MNIST is (28, 28, 1), scaled to [-1, 1])."
-        )
-    if not np.issubdtype(images.dtype, np.floating):
-        raise TypeError(
-            f"images have dtype {images.dtype}; the GAN trains on floats scaled like its generator's "
-            "output: load_mnist() gives [-1, 1], or scale uint8 pixels with scale_images()."
-        )
-    if not np.all(np.isfinite(images)):
-        raise ValueError("images contain NaN or infinite values: the losses would be NaN from the first step.")
+    stream = images if isinstance(images, ImageStream) else None
+    if stream is not None:
+        labels = _stream_labels(gan, stream, labels)
+    else:
+        images = np.asarray(images)
+        _check_images(gan, images)
     for cb in callbacks:
         if not isinstance(cb, keras.callbacks.Callback):
             raise TypeError(f"callbacks must be keras.callbacks.Callback objects, got {type(cb).__name__}.")
@@ -82,7 +80,8 @@ def fit_gan(
 
     start_epoch, previous = 0, {}
     run = {
-        "seed": int(seed), "batch_size": int(batch_size), "images": len(images), "data_sha256": _fingerprint(images, labels),
+        "seed": int(seed), "batch_size": int(batch_size), "images": len(images),
+        "data_sha256": _fingerprint(stream.chunks() if stream is not None else [images], labels),
         "augment": gan.augment_policy,
     }
     out = Path(output_dir) if output_dir is not None else None
@@ -110,7 +109,10 @@ def fit_gan(
         done.sample_grid.load_frames(start_epoch)
         done.stopped_by_time_budget, done.epochs_completed = False, start_epoch
         return done
-    dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
+    if stream is not None:
+        dataset = stream.dataset(batch_size, seed, epochs=epochs, start_epoch=start_epoch, with_labels=labels is not None)
+    else:
+        dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
     grid = SampleGrid(sample_every, out / "samples" if out else None, show=show_samples)
     if start_epoch and out is not None:
         grid.load_frames(start_epoch)  # the GIF of a resumed run starts at epoch 1, not at the resume
@@ -139,9 +141,44 @@ def fit_gan(
     return result
 
 
-def _fingerprint(images: np.ndarray, labels: np.ndarray | None) -> str:
-    """SHA-256 of the training data, so that a resume can tell it is fed the same images."""
-    h = hashlib.sha256(np.ascontiguousarray(images).tobytes())
+def _check_images(gan: GAN, images: np.ndarray) -> None:
+    """Refuse images of another shape than the GAN's, integers, NaN or infinities, saying what to do."""
+    if images.shape[1:] != gan.sample_shape:
+        raise ValueError(
+            f"images have shape {images.shape[1:]} but this GAN makes {gan.sample_shape}: load data "
+            "of the model's shape (MNIST is (28, 28, 1), scaled to [-1, 1])."
+        )
+    if not np.issubdtype(images.dtype, np.floating):
+        raise TypeError(
+            f"images have dtype {images.dtype}; the GAN trains on floats scaled like its generator's "
+            "output: load_mnist() gives [-1, 1], or scale uint8 pixels with scale_images()."
+        )
+    if not np.all(np.isfinite(images)):
+        raise ValueError("images contain NaN or infinite values: the losses would be NaN from the first step.")
+
+
+def _stream_labels(gan: GAN, stream: ImageStream, labels: np.ndarray | None) -> np.ndarray | None:
+    """The labels a GAN trains on from an :class:`ImageStream` (its own; None for an unconditional GAN)."""
+    if stream.shape[1:] != gan.sample_shape:
+        raise ValueError(
+            f"the image stream holds images of shape {stream.shape[1:]} but this GAN makes {gan.sample_shape}: "
+            f"make the stream with image_size={gan.sample_shape[0]} and channels={gan.sample_shape[-1]}, or build "
+            "the GAN for the stream's shape."
+        )
+    if labels is not None:
+        raise ValueError("an image stream carries its own labels: call fit_gan(gan, stream) without labels.")
+    if not gan.conditional:
+        return None
+    if not stream.with_labels:
+        raise ValueError("a conditional GAN needs labels: make the stream with image_stream(..., with_labels=True).")
+    return stream.labels
+
+
+def _fingerprint(images: Iterable[np.ndarray], labels: np.ndarray | None) -> str:
+    """SHA-256 of the training data (given in pieces), so that a resume can tell it is fed the same images."""
+    h = hashlib.sha256()
+    for piece in images:
+        h.update(np.ascontiguousarray(piece).tobytes())
     if labels is not None:
         h.update(np.ascontiguousarray(labels).tobytes())
     return h.hexdigest()

@@ -4,10 +4,11 @@ Two ways in, the same pixels:
 
 * :func:`load_images` returns the images in memory: float32 in [-1, 1], shape
   ``(n, image_size, image_size, channels)``, ready for ``make_dataset`` or ``fit_gan``.
-* :func:`image_dataset` streams a folder too large for memory. Each file is decoded and resized
-  once into a cache file on disk; batches are then read from it in the order of
-  :func:`gan_utils.data.index_batches`, the order ``make_dataset`` uses. So it gives exactly the
-  batches of ``make_dataset(load_images(...))``, and a run resumed at epoch ``k`` sees what an
+* :func:`image_stream` keeps a folder too large for memory on disk: each file is decoded and
+  resized once into a cache file, and ``fit_gan`` trains on the stream as on an array.
+  :func:`image_dataset` reads its batches in the order of :func:`gan_utils.data.index_batches`,
+  the order ``make_dataset`` uses. So it gives exactly the batches of
+  ``make_dataset(load_images(...))``, and a run resumed at epoch ``k`` sees what an
   uninterrupted one would.
 
 Who does what. Pillow decodes every file: one decoder for every format, so that a file gives the
@@ -36,7 +37,7 @@ import tempfile
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 import keras
@@ -45,7 +46,7 @@ import tensorflow as tf
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from gan_utils import atomic
-from gan_utils.data import _check_seed, _check_subset, _subset_rows, _to_range, index_batches, load_mnist, make_dataset
+from gan_utils.data import _check_seed, _check_subset, _subset_rows, _to_range, index_batches, load_mnist
 
 #: The Keras data sets ``load_images`` knows by name (their training split), with their class names.
 KERAS_DATASETS: dict[str, list[str]] = {
@@ -558,6 +559,107 @@ def _load_pixels(
     return (pixels[: len(read.rows)] if in_order else pixels[read.rows]), labels, list(found.class_names)
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class ImageStream:
+    """Images kept on disk and read a batch at a time: what :func:`image_stream` returns.
+
+    :func:`gan_utils.fit_gan` trains on one as it does on an array of images (and a run started on
+    the array of the same images resumes on the stream, and back: their pixels are the same).
+
+    Attributes:
+        pixels: uint8 ``(rows, S, S, C)``: the cache file, memory-mapped (only the rows a batch
+            needs are read); a Keras data set's pixels, in memory.
+        rows: int64 ``(n,)``: which rows of ``pixels`` are the images, in order.
+        labels: int64 ``(n,)``: each image's class (its sub-folder); meaningful with ``with_labels``.
+        class_names: the names of the classes, ``class_names[labels[i]]``.
+        with_labels: whether the classes were asked for (and checked) when the stream was made.
+    """
+
+    pixels: np.ndarray
+    rows: np.ndarray
+    labels: np.ndarray
+    class_names: list[str]
+    with_labels: bool = False
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(n, S, S, C)``, the shape :func:`load_images` would return."""
+        return (len(self.rows), *self.pixels.shape[1:])
+
+    def images(self, index: np.ndarray) -> np.ndarray:
+        """The images at ``index`` (positions in ``0 .. n-1``), float32 in [-1, 1]."""
+        return _to_range(self.pixels[self.rows[np.asarray(index)]])
+
+    def chunks(self, size: int = 4096) -> Iterator[np.ndarray]:
+        """All images in order, float32 in [-1, 1], ``size`` at a time (what ``load_images`` returns, in pieces)."""
+        for start in range(0, len(self), size):
+            yield self.images(np.arange(start, min(start + size, len(self))))
+
+    def dataset(
+        self, batch_size: int = 128, seed: int = 0, epochs: int | None = None, start_epoch: int = 0, with_labels: bool = False
+    ) -> tf.data.Dataset:
+        """Shuffled full batches in :func:`gan_utils.make_dataset`'s order (see :func:`image_dataset`)."""
+        if with_labels and not self.with_labels:
+            raise ValueError("this stream was made without its classes: make it with image_stream(..., with_labels=True).")
+        batches = index_batches(len(self), batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
+        shape = (batch_size, *self.pixels.shape[1:])
+
+        def images(idx: tf.Tensor) -> tf.Tensor:
+            x = tf.numpy_function(self.images, [idx], tf.float32, stateful=False)
+            x.set_shape(shape)
+            return x
+
+        if with_labels:
+            y = tf.constant(self.labels.astype(np.int32))
+            ds = batches.map(lambda idx: (images(idx), tf.gather(y, idx)))
+        else:
+            ds = batches.map(images)
+        ds = ds.prefetch(tf.data.AUTOTUNE)
+        ds.class_names = list(self.class_names)
+        return ds
+
+
+def image_stream(
+    source: str | os.PathLike | Sequence[str | os.PathLike],
+    image_size: int = 64,
+    channels: int = 3,
+    *,
+    fit: str = "crop",
+    subset: int | None = None,
+    seed: int = 0,
+    with_labels: bool = False,
+    cache_dir: str | os.PathLike | None = None,
+) -> ImageStream:
+    """Your images kept on disk, for a folder too large for memory: train on it with ``fit_gan``.
+
+    The first call decodes and resizes every image once (one at a time) into a cache file in
+    ``cache_dir``; later calls with the same files and arguments reuse it at once, and the warnings
+    of the first call (skipped files, enlarged images) are given again. Arguments as in
+    :func:`load_images`, whose images the stream holds (``stream.images(...)`` gives the same
+    pixels); ``cache_dir`` as in :func:`image_dataset`. Keras data sets fit in memory and are
+    held there (no cache file).
+
+    Example:
+        >>> stream = image_stream("my_photos", 64, cache_dir="cache")             # doctest: +SKIP
+        >>> len(stream), stream.shape[1:]                                       # doctest: +SKIP
+        (120000, (64, 64, 3))
+        >>> fit_gan(build_gan("dcgan", image_shape=(64, 64, 3)), stream, epochs=5)   # doctest: +SKIP
+    """
+    image_size, channels, fit, subset, seed = _check_args(image_size, channels, fit, subset, seed, with_labels)
+    if _keras_name(source) is not None:
+        pixels, labels, class_names = _load_pixels(source, image_size, channels, fit, subset, seed, with_labels)
+        return ImageStream(pixels, np.arange(len(pixels)), np.asarray(labels, np.int64), class_names, with_labels)
+    found = _find(source)
+    if with_labels:
+        _check_labels_possible(found, source)
+    cache, manifest = _cached(found, image_size, channels, fit, subset, seed, cache_dir)
+    rows, labels = np.asarray(manifest["rows"], np.int64), np.asarray(manifest["labels"], np.int64)
+    return ImageStream(cache, rows, labels, list(found.class_names), with_labels)
+
+
 def image_dataset(
     source: str | os.PathLike | Sequence[str | os.PathLike],
     image_size: int = 64,
@@ -574,14 +676,12 @@ def image_dataset(
 ) -> tf.data.Dataset:
     """Stream images that need not fit in memory: :func:`load_images` and :func:`make_dataset` in one.
 
-    The first call decodes and resizes every image once (one at a time) into a cache file in
-    ``cache_dir``; later calls with the same files and arguments reuse it at once, and the
-    warnings of the first call (skipped files, enlarged images) are given again. Batches are read
-    from the cache file in the order ``make_dataset`` uses, so the dataset gives exactly the
+    The images are kept on disk by :func:`image_stream` (decoded once into a cache file) and read
+    a batch at a time, in the order ``make_dataset`` uses, so the dataset gives exactly the
     batches of ``make_dataset(load_images(source, ...), batch_size=..., seed=..., ...)``: shuffled
     full batches, epoch ``e`` in the order fixed by ``(seed, e)``, and with ``epochs=E,
-    start_epoch=k`` a resumed run sees what an uninterrupted one would. Keras data sets fit in
-    memory and are served from it (no cache file).
+    start_epoch=k`` a resumed run sees what an uninterrupted one would. To train, pass the
+    :func:`image_stream` itself to ``fit_gan``, which makes this dataset and resumes it.
 
     The class names are kept on the dataset as ``ds.class_names``, as Keras'
     ``image_dataset_from_directory`` does.
@@ -600,39 +700,10 @@ def image_dataset(
         >>> next(iter(ds)).shape                                                  # doctest: +SKIP
         TensorShape([32, 64, 64, 3])
     """
-    image_size, channels, fit, subset, seed = _check_args(image_size, channels, fit, subset, seed, with_labels)
-    if _keras_name(source) is not None:
-        pixels, labels, class_names = _load_pixels(source, image_size, channels, fit, subset, seed, with_labels)
-        ds = make_dataset(
-            _to_range(pixels), labels if with_labels else None, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch
-        )
-        ds.class_names = class_names
-        return ds
-    found = _find(source)
-    if with_labels:
-        _check_labels_possible(found, source)
-    cache, manifest = _cached(found, image_size, channels, fit, subset, seed, cache_dir)
-    n = len(manifest["rows"])
-    batches = index_batches(n, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
-    rows = np.asarray(manifest["rows"], np.int64)
-    shape = (batch_size, image_size, image_size, channels)
-
-    def read(idx: np.ndarray) -> np.ndarray:
-        return _to_range(cache[rows[idx]])
-
-    def images(idx: tf.Tensor) -> tf.Tensor:
-        x = tf.numpy_function(read, [idx], tf.float32, stateful=False)
-        x.set_shape(shape)
-        return x
-
-    if with_labels:
-        y = tf.constant(np.asarray(manifest["labels"], np.int32))
-        ds = batches.map(lambda idx: (images(idx), tf.gather(y, idx)))
-    else:
-        ds = batches.map(images)
-    ds = ds.prefetch(tf.data.AUTOTUNE)
-    ds.class_names = list(found.class_names)
-    return ds
+    stream = image_stream(
+        source, image_size, channels, fit=fit, subset=subset, seed=seed, with_labels=with_labels, cache_dir=cache_dir
+    )
+    return stream.dataset(batch_size, seed, epochs=epochs, start_epoch=start_epoch, with_labels=with_labels)
 
 
 def _cached(

@@ -13,8 +13,10 @@ its discriminator sees it through, so that ``--resume`` reads the same images th
 shipped weights are made.
 
 ``--images`` reads a folder, a zip, image files or a Keras data set with
-:func:`gan_utils.load_images`, into memory; streaming a folder too large for memory
-(:func:`gan_utils.image_dataset`) is not wired into the command line yet.
+:func:`gan_utils.load_images`, into memory. With ``--stream`` a folder too large for memory is
+decoded once into a cache file (``--cache-dir``) and read from it a batch at a time
+(:func:`gan_utils.image_stream`); the batches, and so the run, are the same either way, and a run
+can resume with or without ``--stream``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from gan_utils import plotting, pretrained
 from gan_utils.augment import DEFAULT_POLICY, TRANSFORMS, augment_setting
 from gan_utils.checkpoints import CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME
 from gan_utils.data import check_digits, load_mnist, mnist_source
-from gan_utils.images import FITS, KERAS_DATASETS, load_images
+from gan_utils.images import FITS, KERAS_DATASETS, ImageStream, image_stream, load_images
 from gan_utils.models import IMAGE_SIZES
 from gan_utils.metrics import QualityMonitor
 from gan_utils.recipes import MODELS, build_gan, get_recipe
@@ -112,6 +114,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--fit", choices=FITS,
         help=f"with --images: make images square by cropping their centre or padding (default {_IMAGE_DEFAULTS['fit']})",
+    )
+    p.add_argument(
+        "--stream", action="store_true",
+        help="with --images: keep the images on disk (decoded once into a cache file) instead of in memory, "
+        "for folders too large for memory; the run is the same",
+    )
+    p.add_argument(
+        "--cache-dir", type=Path, metavar="DIR",
+        help="with --stream: folder for the cache files (default: gan_utils-image-cache in the temporary folder)",
     )
     p.add_argument("--smoke", action="store_true", help="smoke size (as GAN_UTILS_SMOKE=1)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -199,8 +210,11 @@ def _settle_data(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
             f"{args.output} trains on MNIST (its {DATA_FILE}), not on --images: resume without --images, "
             "or train your images into a new --output."
         )
+    if args.cache_dir is not None and not args.stream:
+        p.error("--cache-dir is where --stream keeps its cache file: add --stream, or leave --cache-dir out.")
     if args.images is None:
         given = [option for name, option in _IMAGE_OPTIONS.items() if name != "images" and getattr(args, name) is not None]
+        given += ["--stream"] if args.stream else []
         if given:
             p.error(f"{', '.join(given)} go with --images (your own images); MNIST is 28x28 grey. Add --images SOURCE or leave them out.")
         return
@@ -232,12 +246,16 @@ def _error(message: str) -> int:
     return 2
 
 
-def _load_your_images(args: argparse.Namespace, subset: int | None) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
-    """``--images`` through :func:`load_images`: images, labels (cgan: from the sub-folders) and class names."""
-    if args.model != "cgan":
-        return load_images(args.images, args.image_size, args.channels, fit=args.fit, subset=subset, seed=args.seed), None, []
+def _load_your_images(args: argparse.Namespace, subset: int | None) -> tuple[np.ndarray | ImageStream, np.ndarray | None, list[str]]:
+    """``--images`` through :func:`load_images` (or :func:`image_stream` with ``--stream``): images, labels (cgan) and class names."""
+    options = dict(fit=args.fit, subset=subset, seed=args.seed, with_labels=args.model == "cgan")
     try:
-        return load_images(args.images, args.image_size, args.channels, fit=args.fit, subset=subset, seed=args.seed, with_labels=True)
+        if args.stream:
+            stream = image_stream(args.images, args.image_size, args.channels, cache_dir=args.cache_dir, **options)
+            return stream, None, stream.class_names  # the stream carries the labels fit_gan trains a cgan on
+        if args.model != "cgan":
+            return load_images(args.images, args.image_size, args.channels, **options), None, []
+        return load_images(args.images, args.image_size, args.channels, **options)
     except ValueError as err:
         if "with_labels=True" not in str(err):
             raise

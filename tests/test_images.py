@@ -19,7 +19,7 @@ from PIL import Image, features
 
 import gan_utils
 from gan_utils import images as images_module
-from gan_utils import image_dataset, load_images, load_mnist, make_dataset
+from gan_utils import image_dataset, image_stream, load_images, load_mnist, make_dataset
 
 WEBP = features.check("webp")
 RED, GREEN, BLUE, WHITE, BLACK = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0)
@@ -411,6 +411,43 @@ def test_stream_cache_follows_changed_files(tmp_path, no_warnings):
     os.utime(folder / "00.png", ns=(1, 1))  # a new modification time even on a coarse clock
     after = levels(batches(image_dataset(folder, 8, 1, batch_size=2, epochs=1, cache_dir=tmp_path / "cache"))[0])
     assert sorted(before) == [10, 20] and sorted(after) == [20, 200]
+
+
+def test_image_stream_holds_the_pixels_of_load_images(tmp_path, no_warnings):
+    folder = make_classes(tmp_path / "flowers", per_class=5)
+    x, y, names = load_images(folder, image_size=8, with_labels=True)
+    stream = image_stream(folder, 8, with_labels=True, cache_dir=tmp_path / "cache")
+    assert len(stream) == len(x) and stream.shape == x.shape
+    assert np.array_equal(np.concatenate(list(stream.chunks(size=3))), x)
+    assert np.array_equal(stream.images([4, 0]), x[[4, 0]])
+    assert np.array_equal(stream.labels, y) and stream.class_names == names and stream.with_labels
+    assert isinstance(stream.pixels, np.memmap), "a folder's stream reads its pixels from the cache file"
+
+
+def test_image_stream_refuses_labels_it_was_made_without(tmp_path, no_warnings):
+    stream = image_stream(numbered(tmp_path / "data", 4), 8, 1, cache_dir=tmp_path / "cache")
+    assert next(iter(stream.dataset(2, epochs=1))).shape == (2, 8, 8, 1)
+    with pytest.raises(ValueError, match="made without its classes"):
+        stream.dataset(2, with_labels=True)
+
+
+def test_fit_gan_on_a_stream_resumes_the_run_begun_in_memory(tmp_path, no_warnings):
+    """Same pixels, same batches, same fingerprint: a run begun on load_images resumes on the stream, exactly."""
+    folder = make_classes(tmp_path / "flowers", per_class=8)
+    x = load_images(folder, 8)
+
+    def train(images, epochs, out, resume=False):
+        gan_utils.set_seed(0)
+        generator = gan_utils.build_mlp_generator(4, (8, 8, 3), (16,))
+        gan = gan_utils.GAN(generator, gan_utils.build_mlp_discriminator((8, 8, 3), (16,)), seed=0, sample_count=4)
+        gan.compile()
+        gan_utils.fit_gan(gan, images, epochs=epochs, batch_size=4, seed=0, output_dir=out, resume=resume, verbose=0)
+        return gan.generator.get_weights()
+
+    straight = train(x, 2, tmp_path / "straight")
+    train(x, 1, tmp_path / "mixed")
+    resumed = train(image_stream(folder, 8, cache_dir=tmp_path / "cache"), 2, tmp_path / "mixed", resume=True)
+    assert all(np.array_equal(a, b) for a, b in zip(straight, resumed))
 
 
 def test_stream_of_mnist_by_name_is_make_dataset_on_load_mnist(no_warnings):

@@ -103,6 +103,27 @@ def test_cgan_takes_its_classes_from_the_sub_folders(tmp_path):
     assert images.shape == (2, SIDE, SIDE, 3) and gan_utils.models.num_classes(generator) == 2
 
 
+def test_stream_trains_the_same_run_and_resumes_in_memory(image_run, shapes, tmp_path):
+    """--stream reads the images from a cache file a batch at a time: same batches, same weights, either way round."""
+    out, cache = tmp_path / "streamed", tmp_path / "cache"
+    common = ("--batch-size", "32", "--smoke", "--quiet")
+    assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--channels", 3, "--stream", "--cache-dir", cache,
+               "--output", out, "--epochs", "1", *common) == 0
+    assert list(cache.glob("images-*.npy")), "the decoded images went to the cache folder"
+    assert run("dcgan", "--output", out, "--resume", "--epochs", "2", *common) == 0  # resumed in memory
+    streamed, in_memory = (gan_utils.load_generator(d).get_weights() for d in (out, image_run))
+    assert all(np.array_equal(a, b) for a, b in zip(streamed, in_memory))
+
+
+def test_cgan_streams_its_classes_from_the_sub_folders(tmp_path):
+    draw_shapes(tmp_path / "shapes" / "circles", 32, "circle")
+    draw_shapes(tmp_path / "shapes" / "squares", 32, "square", seed=1)
+    out = tmp_path / "run"
+    assert run("cgan", "--images", tmp_path / "shapes", "--image-size", SIDE, "--stream", "--cache-dir", tmp_path / "cache",
+               "--output", out, "--epochs", "1", "--batch-size", "32", "--smoke", "--quiet") == 0
+    assert json.loads((out / "run.json").read_text())["class_names"] == ["circles", "squares"]
+
+
 # ------------------------------------------------------------------------------------ refusals
 def test_cgan_on_a_folder_without_classes_is_refused(capsys, shapes, tmp_path):
     err = refused(capsys, "cgan", "--images", shapes, "--image-size", SIDE, "--output", tmp_path / "run", "--smoke")
