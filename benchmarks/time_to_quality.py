@@ -27,6 +27,7 @@ import platform
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -126,61 +127,78 @@ def measured_matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
 
 
 # ------------------------------------------------------------------------------------ training
-class Checkpoints(keras.callbacks.Callback):
-    """Save the sampling generator each time the training clock passes a budget; stop after the last.
+class TrainingClock(keras.callbacks.Callback):
+    """Time every step; at each checkpoint keep the sampler's weights; stop after the last checkpoint.
 
-    The training clock starts with ``fit`` and stops while a checkpoint is written, so the budgets
-    measure training only (start-up and graph tracing are included, as for any user).
+    The clock starts with ``fit`` (start-up and graph tracing count, as for any user) and stops
+    while a checkpoint's weights are copied, so the checkpoints measure training only.
+    ``step_ends`` are the clock's readings at the end of each step, for the steady-state speed.
     """
 
-    def __init__(self, budgets, folder: Path, label: str, batch_size: int):
+    def __init__(self, checkpoints: Sequence[float], label: str = "time_to_quality"):
         super().__init__()
-        self.budgets, self.folder, self.label, self.batch_size = sorted(budgets), folder, label, batch_size
-        self.records: list[dict] = []
+        self.pending = sorted(float(c) for c in checkpoints)
+        self.label = label
+        self.snapshots: list[dict] = []
 
     def on_train_begin(self, logs=None):
-        self.start, self.paused, self.steps = time.perf_counter(), 0.0, 0
+        self.start, self.paused, self.step_ends = time.perf_counter(), 0.0, []
 
     def on_train_batch_end(self, batch, logs=None):
-        self.steps += 1
         now = time.perf_counter()
         elapsed = now - self.start - self.paused
-        if not self.budgets or elapsed < self.budgets[0]:
+        self.step_ends.append(elapsed)
+        if not self.pending or elapsed < self.pending[0]:
             return
-        budget = self.budgets.pop(0)
-        gan = self.model
-        path = self.folder / f"{self.label}_{int(budget)}s_generator.keras"
-        gan.sampler.save(path)
-        self.records.append(
-            {
-                "model": self.label,
-                "budget_s": budget,
-                "train_s": elapsed,
-                "steps": self.steps,
-                "images": self.steps * self.batch_size,
-                "images_per_s": self.steps * self.batch_size / elapsed,
-                "generator": str(path),
-            }
-        )
-        print(f"[time_to_quality] {self.label}: {budget:.0f} s budget: {self.steps} steps, "
-              f"{self.steps * self.batch_size / elapsed:.0f} images/s", flush=True)
+        budget = self.pending.pop(0)
+        weights = [np.array(w) for w in self.model.sampler.get_weights()]
+        self.snapshots.append({"budget_s": budget, "train_s": elapsed, "steps": len(self.step_ends), "weights": weights})
+        print(f"[{self.label}] {self.model.name}: checkpoint {budget:g} s after {len(self.step_ends)} steps", flush=True)
         self.paused += time.perf_counter() - now
-        if not self.budgets:
-            gan.stop_training = True
+        if not self.pending:
+            self.model.stop_training = True
+
+
+def steady_images_per_second(step_ends: Sequence[float], batch_size: int, warmup_steps: int) -> float:
+    """Images per second of the steps after the first ``warmup_steps`` (at most half of the steps).
+
+    Example:
+        >>> steady_images_per_second([10.0, 11.0, 12.0, 13.0], batch_size=32, warmup_steps=1)
+        32.0
+    """
+    if len(step_ends) < 2:
+        return batch_size * len(step_ends) / step_ends[-1] if step_ends else float("nan")
+    skip = max(1, min(warmup_steps, len(step_ends) // 2))
+    return batch_size * (len(step_ends) - skip) / (step_ends[-1] - step_ends[skip - 1])
+
+
+def train_until(gan, images: np.ndarray, batch_size: int, checkpoints: Sequence[float], seed: int, label: str) -> TrainingClock:
+    """Train one GAN with ``fit_gan`` until the clock passes its last checkpoint; return the clock."""
+    import gan_utils
+
+    clock = TrainingClock(checkpoints, label)
+    gan_utils.fit_gan(gan, images, epochs=100_000, batch_size=batch_size, seed=seed, callbacks=[clock], verbose=0)
+    if clock.pending:
+        raise RuntimeError(f"{gan.name} stopped before its checkpoints {clock.pending} s (100,000 epochs ran out).")
+    return clock
 
 
 def train_with_checkpoints(label: str, gan, batch_size: int, budgets, images: np.ndarray, seed: int) -> list[dict]:
-    """Train one GAN with ``fit_gan`` until the last budget, saving the sampler at each budget."""
-    import gan_utils
-
-    callback = Checkpoints(budgets, OUT, label, batch_size)
-    epochs = 10_000  # far more than any budget allows: the callback stops training
-    gan_utils.fit_gan(gan, images, epochs=epochs, batch_size=batch_size, seed=seed, callbacks=[callback], verbose=0)
+    """Train one GAN until the last budget; save the sampler of each budget and return one record per budget."""
+    clock = train_until(gan, images, batch_size, budgets, seed, "time_to_quality")
     flops = training_flops_per_image(gan.generator, gan.discriminator)
-    for r in callback.records:
-        r["mflop_per_image"] = flops / 1e6
-        r["gflops"] = r["images_per_s"] * flops / 1e9
-    return callback.records
+    records = []
+    for snap in clock.snapshots:
+        path = OUT / f"{label}_{int(snap['budget_s'])}s_generator.keras"
+        gan.sampler.set_weights(snap["weights"])
+        gan.sampler.save(path)
+        images_per_s = snap["steps"] * batch_size / snap["train_s"]
+        records.append({
+            "model": label, "budget_s": snap["budget_s"], "train_s": snap["train_s"], "steps": snap["steps"],
+            "images": snap["steps"] * batch_size, "images_per_s": images_per_s, "generator": str(path),
+            "mflop_per_image": flops / 1e6, "gflops": images_per_s * flops / 1e9,
+        })
+    return records
 
 
 def fixed_latents(n: int, latent_dim: int, seed: int = 2024, width: int = 128) -> np.ndarray:

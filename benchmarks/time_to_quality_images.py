@@ -60,6 +60,7 @@ sys.path.insert(0, str(HERE))
 
 import keras
 import numpy as np
+from time_to_quality import fixed_latents, steady_images_per_second, train_until, training_flops_per_image
 
 OUT = REPO / "build" / "benchmarks" / "time_to_quality_images"
 #: The two contestants: label in files and results -> name in the table.
@@ -104,60 +105,10 @@ def colour_digit_folder(size: int = 64, count: int = DEFAULT_COUNT, seed: int = 
 
 
 # -------------------------------------------------------------------------------------- training
-class TrainingClock(keras.callbacks.Callback):
-    """Time every step; at each checkpoint keep the sampler's weights; stop after the last checkpoint.
-
-    The clock starts with ``fit`` and stops while a checkpoint's weights are copied. ``step_ends``
-    are the clock's readings at the end of each step, for the steady-state speed.
-    """
-
-    def __init__(self, checkpoints: Sequence[float]):
-        super().__init__()
-        self.pending = sorted(float(c) for c in checkpoints)
-        self.snapshots: list[dict] = []
-
-    def on_train_begin(self, logs=None):
-        self.start, self.paused, self.step_ends = time.perf_counter(), 0.0, []
-
-    def on_train_batch_end(self, batch, logs=None):
-        now = time.perf_counter()
-        elapsed = now - self.start - self.paused
-        self.step_ends.append(elapsed)
-        if not self.pending or elapsed < self.pending[0]:
-            return
-        budget = self.pending.pop(0)
-        weights = [np.array(w) for w in self.model.sampler.get_weights()]
-        self.snapshots.append({"budget_s": budget, "train_s": elapsed, "steps": len(self.step_ends), "weights": weights})
-        print(f"[time_to_quality_images] {self.model.name}: checkpoint {budget:g} s after {len(self.step_ends)} steps", flush=True)
-        self.paused += time.perf_counter() - now
-        if not self.pending:
-            self.model.stop_training = True
-
-
-def steady_images_per_second(step_ends: Sequence[float], batch_size: int, warmup_steps: int) -> float:
-    """Images per second of the steps after the first ``warmup_steps`` (at most half of the steps).
-
-    Example:
-        >>> steady_images_per_second([10.0, 11.0, 12.0, 13.0], batch_size=32, warmup_steps=1)
-        32.0
-    """
-    if len(step_ends) < 2:
-        return batch_size * len(step_ends) / step_ends[-1] if step_ends else float("nan")
-    skip = max(1, min(warmup_steps, len(step_ends) // 2))
-    return batch_size * (len(step_ends) - skip) / (step_ends[-1] - step_ends[skip - 1])
-
-
 def train(label: str, gan, batch_size: int, images: np.ndarray, checkpoints: Sequence[float], seed: int, warmup_steps: int) -> list[dict]:
     """Train one GAN with ``fit_gan`` until its last checkpoint; one record (with weights) per checkpoint."""
-    from time_to_quality import training_flops_per_image
-
-    import gan_utils
-
-    clock = TrainingClock(checkpoints)
     load_before = os.getloadavg()[0]
-    gan_utils.fit_gan(gan, images, epochs=100_000, batch_size=batch_size, seed=seed, callbacks=[clock], verbose=0)
-    if clock.pending:
-        raise RuntimeError(f"{label} stopped before its checkpoints {clock.pending} s (100,000 epochs ran out).")
+    clock = train_until(gan, images, batch_size, checkpoints, seed, "time_to_quality_images")
     mflop = training_flops_per_image(gan.generator, gan.discriminator) / 1e6
     records = []
     for snap in clock.snapshots:
@@ -201,7 +152,6 @@ def make_scorer(features: str | Callable, image_shape: tuple[int, int, int]) -> 
 
 def score_checkpoints(records: list[dict], sampler: keras.Model, real: np.ndarray, scorer: Scorer, figures: Path) -> None:
     """Score each checkpoint of one model on ``len(real)`` samples from the fixed latent batch; save its grid."""
-    from time_to_quality import fixed_latents
 
     from gan_utils import plotting
 

@@ -77,3 +77,18 @@ def test_a_keras_io_training_step_updates_both_networks_with_finite_losses():
     assert all(np.isfinite(v) for v in logs.values())
     after = (gan.generator.get_weights()[0], gan.discriminator.get_weights()[-2])
     assert all(not np.array_equal(b, a) for b, a in zip(before, after))
+
+
+def test_the_shared_training_clock_keeps_each_checkpoint_and_stops_after_the_last():
+    """time_to_quality's TrainingClock, which both time-to-quality benchmarks train with."""
+    import time_to_quality as ttq
+
+    import gan_utils
+
+    gan = gan_utils.GAN(gan_utils.build_mlp_generator(4, (28, 28, 1), (8,)), gan_utils.build_mlp_discriminator((28, 28, 1), (8,)), sample_count=4)
+    gan.compile()
+    clock = ttq.train_until(gan, np.zeros((64, 28, 28, 1), "float32"), 8, [1e-6, 2e-6], seed=0, label="test")
+    assert [s["budget_s"] for s in clock.snapshots] == [1e-6, 2e-6] and not clock.pending
+    assert clock.snapshots[0]["steps"] < clock.snapshots[1]["steps"] == len(clock.step_ends), "stopped at the last checkpoint"
+    assert int(gan.g_optimizer.iterations.numpy()) == len(clock.step_ends)
+    assert all(np.array_equal(a, b) for a, b in zip(clock.snapshots[1]["weights"], gan.sampler.get_weights()))
