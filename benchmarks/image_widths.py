@@ -2,6 +2,7 @@
 
     python benchmarks/image_widths.py --image-size 64 --widths 8 16 32 --seconds 300
     python benchmarks/image_widths.py --image-size 32 --widths 16 32 64 --seconds 240 --checkpoints 60 120
+    python benchmarks/image_widths.py --widths 16 --lr 2e-4          # another learning rate for both networks
 
 For each width (the filters next to the image; :func:`gan_utils.models.dcgan_stages`) the ``dcgan``
 recipe is built for ``(S, S, 3)`` and trained from the same seed on the same folder (default:
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--images", metavar="SRC", help=f"training images (default: {DEFAULT_COUNT:,} colour digits made offline)")
     p.add_argument("--samples", type=int, default=2_000, help="generated (and real) images per score (default 2,000)")
     p.add_argument("--features", default="digits", help="feature space of the scores (default digits)")
+    p.add_argument("--lr", type=float, help="Adam learning rate of both networks (default: the recipe's)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
 
@@ -76,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     records: list[dict] = []
     for width in args.widths:
         gan_utils.set_seed(args.seed)
-        recipe = gan_utils.get_recipe("dcgan", smoke=False, width=width)
+        rates = {"d_lr": args.lr, "g_lr": args.lr} if args.lr else {}
+        recipe = gan_utils.get_recipe("dcgan", smoke=False, width=width, **rates)
         gan = gan_utils.build_gan(recipe, seed=args.seed, image_shape=shape)
-        rows = train(f"width-{width}", gan, recipe.batch_size, images, checkpoints, args.seed, warmup_steps=3)
+        label = f"width-{width}" + (f"-lr{args.lr:g}" if args.lr else "")
+        rows = train(label, gan, recipe.batch_size, images, checkpoints, args.seed, warmup_steps=3)
         score_checkpoints(rows, gan.sampler, real, scorer, OUT)
         records += rows
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "load_average"}), flush=True)
