@@ -53,6 +53,21 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def register_normalization(normalization: str) -> str:
+    """Register the ``dcgan`` networks with this discriminator normalization; return the architecture's name."""
+    from gan_utils import models
+    from gan_utils.recipes import register_architecture
+
+    name = f"dcgan-d-{normalization}"
+
+    @register_architecture(name)
+    def build(recipe, image_shape):
+        return (models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+                models.build_dcgan_discriminator(image_shape, recipe.width, normalization=None if normalization == "none" else normalization))
+
+    return name
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--image-size", type=int, default=64, help="side of the training images (default 64)")
@@ -62,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--images", metavar="SRC", help=f"training images (default: {DEFAULT_COUNT:,} colour digits made offline)")
     p.add_argument("--samples", type=int, default=2_000, help="generated (and real) images per score (default 2,000)")
     p.add_argument("--features", default="digits", help="feature space of the scores (default digits)")
+    p.add_argument("--normalization", choices=("batch", "layer", "none"),
+                   help="the discriminator's normalization (default: the recipe's, recipes.dcgan_normalization)")
     p.add_argument("--lr", type=float, help="Adam learning rate of both networks (default: the recipe's)")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
@@ -79,9 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     for width in args.widths:
         gan_utils.set_seed(args.seed)
         rates = {"d_lr": args.lr, "g_lr": args.lr} if args.lr else {}
+        if args.normalization:
+            rates["architecture"] = register_normalization(args.normalization)
         recipe = gan_utils.get_recipe("dcgan", smoke=False, width=width, **rates)
         gan = gan_utils.build_gan(recipe, seed=args.seed, image_shape=shape)
-        label = f"width-{width}" + (f"-lr{args.lr:g}" if args.lr else "")
+        label = f"width-{width}" + (f"-lr{args.lr:g}" if args.lr else "") + (f"-{args.normalization}" if args.normalization else "")
         rows = train(label, gan, recipe.batch_size, images, checkpoints, args.seed, warmup_steps=3)
         score_checkpoints(rows, gan.sampler, real, scorer, OUT)
         records += rows
