@@ -20,6 +20,7 @@ Not in CI: the figures depend on the machine and on what else runs on it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -33,7 +34,6 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from compare_objectives import parse_entry  # noqa: E402
-from keras import ops  # noqa: E402
 
 import gan_utils  # noqa: E402
 from gan_utils import losses, metrics, models, pretrained, recipes  # noqa: E402
@@ -62,26 +62,21 @@ class Snapshots(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class LazyPenaltyGAN(GAN):
-    """A GAN whose critic step adds the penalty on every ``lazy``-th update only, ``lazy`` times as heavy."""
+@dataclasses.dataclass(frozen=True)
+class LazyPenalty(losses.Objective):
+    """An objective whose penalty counts on every ``every``-th critic update only, ``every`` times as heavy."""
 
-    lazy = 1
+    every: int = 1
 
-    def discriminator_step(self, real, labels=None):
-        z = self._noise(ops.shape(real)[0])
-        with tf.GradientTape() as tape:
-            fake = self.generator(self._g_inputs(z, labels), training=True)
-            real_out = self.discriminator(self._d_inputs(real, labels), training=True)
-            fake_out = self.discriminator(self._d_inputs(fake, labels), training=True)
-            d_loss = self.objective.discriminator_loss(real_out, fake_out)
-            penalty = tf.cond(
-                tf.equal(self.d_optimizer.iterations % self.lazy, 0),
-                lambda: self.objective.penalty_value(self.discriminator, real, fake, labels, self.seed_generator),
-                lambda: tf.constant(0.0),
-            )
-            total = d_loss + self.lazy * self.objective.penalty_weight * penalty
-        self._step(self.d_optimizer, tape, total, self.discriminator)
-        return {"d_loss": d_loss, **self.objective.logs(real_out, fake_out), "penalty": penalty}
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "calls", tf.Variable(0, trainable=False, dtype="int64"))
+
+    def penalty_value(self, discriminator, real, fake, labels=None, seed=None):
+        due = tf.equal(self.calls % self.every, 0)
+        self.calls.assign_add(1)
+        full = losses.Objective.penalty_value
+        return tf.cond(due, lambda: self.every * full(self, discriminator, real, fake, labels, seed), lambda: tf.constant(0.0))
 
 
 def build(entry: str, seed: int) -> tuple[GAN, gan_utils.Recipe]:
@@ -94,10 +89,10 @@ def build(entry: str, seed: int) -> tuple[GAN, gan_utils.Recipe]:
     if extra.get("hidden") == 0:
         x = keras.Input((28, 28, 1))
         critic = keras.Model(x, keras.layers.Dense(1)(models._dcgan_discriminator_body(x, recipe.width, 0, "layer")))
-    lazy = int(extra.get("lazy", 1))
-    cls = type("LazyPenaltyGAN", (LazyPenaltyGAN,), {"lazy": lazy}) if lazy > 1 else GAN
-    gan = cls(generator, critic, ema_decay=recipe.ema_decay, seed=seed)
+    gan = GAN(generator, critic, ema_decay=recipe.ema_decay, seed=seed)
     objective = losses.get_objective(recipe.objective, **({"penalty_weight": float(extra["penalty_weight"])} if "penalty_weight" in extra else {}))
+    if int(extra.get("lazy", 1)) > 1:
+        objective = LazyPenalty(**{f.name: getattr(objective, f.name) for f in dataclasses.fields(objective)}, every=int(extra["lazy"]))
     gan.compile(
         d_optimizer=keras.optimizers.Adam(recipe.d_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
         g_optimizer=keras.optimizers.Adam(recipe.g_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
