@@ -11,7 +11,7 @@ passes each checkpoint, where the moving-average generator is kept. Every checkp
 on ``--samples`` images from one fixed latent batch against as many training images, in the
 features ``--features`` names (default ``digits``: the project's MNIST classifier on grey,
 dark-background versions, which reads colour digits). One run per width: the table says what this
-machine did once. Sample grids and ``results.json`` go to ``build/benchmarks/image_widths/``.
+machine did once. Sample grids and ``results-seed<S>.json`` go to ``build/benchmarks/image_widths/``.
 
 Not in CI: the figures depend on the machine and on what else runs on it.
 """
@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         recipe = gan_utils.get_recipe("dcgan", smoke=False, width=width, **rates)
         gan = gan_utils.build_gan(recipe, seed=args.seed, image_shape=shape)
         label = f"width-{width}" + (f"-lr{args.lr:g}" if args.lr else "") + (f"-{args.normalization}" if args.normalization else "")
+        label += f"-seed{args.seed}" if args.seed else ""
         rows = train(label, gan, recipe.batch_size, images, checkpoints, args.seed, warmup_steps=3)
         score_checkpoints(rows, gan.sampler, real, scorer, OUT)
         records += rows
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(images):,} training images {shape} from {source}; {len(real):,} samples scored against as many "
           f"training images in {scorer.name} features; one run per width, seed {args.seed}:\n")
     print(table(records))
-    (OUT / "results.json").write_text(json.dumps({"source": str(source), "records": records}, indent=2) + "\n")
+    (OUT / f"results-seed{args.seed}.json").write_text(json.dumps({"source": str(source), "records": records}, indent=2) + "\n")
     return 0
 
 
