@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None, scorer: Scorer | None = None) -> int:
     for label in MODELS:
         gan_utils.set_seed(args.seed)
         if label == "ours":
-            recipe = gan_utils.get_recipe("dcgan", smoke=False)
+            recipe = gan_utils.get_recipe("dcgan", smoke=False, image_size=shape[0])
             gan, batch_size = gan_utils.build_gan(recipe, seed=args.seed, image_shape=shape), recipe.batch_size
         else:
             gan, batch_size = build_keras_io_gan(seed=args.seed), KERAS_IO_BATCH_SIZE

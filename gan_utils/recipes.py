@@ -136,23 +136,26 @@ def _vanilla(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.M
     )
 
 
-#: Largest image side at which the ``dcgan`` recipe's discriminator uses batch norm; above it, layer
-#: norm. Measured at 64 pixels (``benchmarks/README.md``, "Your own images"): with batch norm the
-#: generator drew one texture for every z even after 1,076 steps, while with layer norm it drew
-#: z-dependent backgrounds and shapes after 300. Batch norm over a batch of near-identical early
-#: fakes blows their tiny differences up to unit variance, and the discriminator judges those. At 28
-#: and 32 pixels batch norm trains well (MNIST's tuned numbers are measured with it).
-BATCH_NORM_MAX_SIZE = 32
+#: Largest image side at which the ``dcgan`` recipe's discriminator uses batch norm (MNIST's 28, where
+#: the recipe's numbers were tuned with it); above it, no normalization. Measured on 10,000 colour
+#: digits, 2 CPU cores, three seeds (``benchmarks/README.md``, "Your own images"). At 64 pixels, with
+#: batch norm the generator drew one texture for every z even after 1,076 steps: batch norm over a
+#: batch of near-identical early fakes blows their tiny differences up to unit variance, and the
+#: discriminator judges those. Layer norm fixed that but drew no digits in 5 minutes; without
+#: normalization the generator drew digits in each seed (width 16: FID 468, 518 and 526 against
+#: layer norm's 686, 686 and 709). At 32 pixels, in 4 minutes: FID 333, 467 and 397 without, against
+#: 908 (every z the same texture), 513 and 475 with batch norm.
+BATCH_NORM_MAX_SIZE = 28
 
 
-def dcgan_normalization(image_size: int) -> str:
+def dcgan_normalization(image_size: int) -> str | None:
     """The normalization of the ``dcgan`` recipe's discriminator for square images of ``image_size``.
 
     Example:
-        >>> dcgan_normalization(28), dcgan_normalization(64)
-        ('batch', 'layer')
+        >>> dcgan_normalization(28), dcgan_normalization(32)
+        ('batch', None)
     """
-    return "batch" if image_size <= BATCH_NORM_MAX_SIZE else "layer"
+    return "batch" if image_size <= BATCH_NORM_MAX_SIZE else None
 
 
 @register_architecture("dcgan")
@@ -207,22 +210,36 @@ RECIPES: dict[str, Recipe] = {
     ),
 }
 MODELS = tuple(RECIPES)
+#: What changes in a recipe with the side of the training images (``get_recipe(..., image_size=N)``).
+#: At 64 pixels the ``dcgan`` recipe's width 32 made 470 steps in 5 minutes on 2 CPU cores and drew
+#: blobs; width 16 made three times the steps and drew digits (``benchmarks/README.md``, "64x64
+#: colour: which width?"). 128 pixels follows 64 unmeasured: a step there costs about four times more.
+SIZE_SETTINGS: dict[str, dict[int, dict]] = {"dcgan": {64: {"width": 16}, 128: {"width": 16}}}
 
 
-def get_recipe(name: str, smoke: bool | None = None, **overrides) -> Recipe:
+def get_recipe(name: str, smoke: bool | None = None, image_size: int | None = None, **overrides) -> Recipe:
     """Return the recipe of a model, at smoke size when ``smoke`` (default: ``GAN_UTILS_SMOKE``).
 
-    Keyword overrides replace single fields.
+    ``image_size`` (the side of square training images) applies what :data:`SIZE_SETTINGS` measured
+    for that size; without it the recipe is MNIST's (it builds for any size, tuned for 28 pixels).
+    Keyword overrides replace single fields, after the size's settings.
 
     Example:
         >>> get_recipe("dcgan", smoke=True).epochs
         2
         >>> get_recipe("vanilla", smoke=False, epochs=3).epochs
         3
+        >>> get_recipe("dcgan", smoke=False).width, get_recipe("dcgan", smoke=False, image_size=64).width
+        (32, 16)
     """
     if name not in RECIPES:
         raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}.")
     recipe = RECIPES[name]
+    if image_size is not None:
+        if image_size not in models.IMAGE_SIZES:
+            sizes = ", ".join(str(s) for s in sorted(models.IMAGE_SIZES))
+            raise ValueError(f"image_size must be one of {sizes} (the sides the networks build), got {image_size!r}.")
+        recipe = dataclasses.replace(recipe, **SIZE_SETTINGS.get(name, {}).get(image_size, {}))
     if config.SMOKE if smoke is None else smoke:
         recipe = dataclasses.replace(recipe, epochs=SMOKE_EPOCHS, subset=SMOKE_SUBSET)
     try:
@@ -249,7 +266,8 @@ def build_gan(recipe: Recipe | str, seed: int = 0, image_shape: tuple[int, int, 
     """Build and compile the GAN of a recipe (or of a model name), ready for :func:`fit_gan`.
 
     ``image_shape`` is that of the training images: MNIST's ``(28, 28, 1)`` by default, or e.g.
-    ``(32, 32, 3)`` for your own colour images (:func:`gan_utils.load_images`).
+    ``(32, 32, 3)`` for your own colour images (:func:`gan_utils.load_images`). A model name gets
+    the recipe for that size (``get_recipe(name, image_size=...)``); a recipe is built as it is.
 
     Example:
         >>> gan = build_gan("dcgan")
@@ -259,7 +277,7 @@ def build_gan(recipe: Recipe | str, seed: int = 0, image_shape: tuple[int, int, 
         (32, 32, 3)
     """
     if isinstance(recipe, str):
-        recipe = get_recipe(recipe)
+        recipe = get_recipe(recipe, image_size=image_shape[0] if image_shape[0] in models.IMAGE_SIZES else None)
     if not isinstance(recipe, Recipe):
         raise TypeError(f"build_gan needs a recipe (a Recipe) or a model name ({', '.join(MODELS)}), got {recipe!r}.")
     generator, discriminator = build_networks(recipe, image_shape)

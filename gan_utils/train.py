@@ -270,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         ("d_steps", args.d_steps), ("augment", args.augment),
     )
     overrides = {k: v for k, v in given if v is not None}
-    recipe = get_recipe(args.model, smoke=args.smoke or None, **overrides)
+    image_size = None if args.images is None else args.image_size  # MNIST's recipe, or the one for the images' size
+    recipe = get_recipe(args.model, smoke=args.smoke or None, image_size=image_size, **overrides)
     gan_utils.set_seed(args.seed)
     class_names: list[str] = []
     if args.images is None:

@@ -147,6 +147,15 @@ def test_mnist_only_options_are_refused_with_images(capsys, shapes, tmp_path, ex
     assert message in refused(capsys, "dcgan", "--images", shapes, "--output", tmp_path / "run", *extra)
 
 
+def test_the_recipe_follows_the_image_size(shapes, tmp_path):
+    out = tmp_path / "run64"
+    with pytest.warns(UserWarning, match="under image_size=64 pixels"):  # the 32-pixel shapes are enlarged
+        assert run("dcgan", "--images", shapes, "--image-size", "64", "--output", out, "--smoke", "--epochs", "1", "--quiet") == 0
+    recipe = json.loads((out / "run.json").read_text())["recipe"]
+    assert recipe["width"] == gan_utils.get_recipe("dcgan", image_size=64).width == 16
+    assert gan_utils.load_generator(out).output_shape == (None, 64, 64, 3)
+
+
 def test_the_mlp_gan_is_refused_with_images(capsys, shapes, tmp_path):
     assert "vanilla is the MLP of lesson 02" in refused(capsys, "vanilla", "--images", shapes, "--output", tmp_path / "run")
 

@@ -181,13 +181,27 @@ def test_build_gan_builds_the_recipe_for_the_image_shape_asked(model):
     assert gan.sample_shape == (64, 64, 3) and gan.sample().shape == (64, 64, 64, 3)
 
 
-@pytest.mark.parametrize("side, norm", [(28, "BatchNormalization"), (32, "BatchNormalization"), (64, "LayerNormalization"), (128, "LayerNormalization")])
-def test_the_dcgan_recipe_normalizes_its_discriminator_with_batch_norm_up_to_32_pixels_and_layer_norm_above(side, norm):
+@pytest.mark.parametrize("side, norm", [(28, "BatchNormalization"), (32, None), (64, None), (128, None)])
+def test_the_dcgan_recipe_normalizes_its_discriminator_with_batch_norm_at_28_pixels_only(side, norm):
     recipe = gan_utils.get_recipe("dcgan", smoke=False, width=4, latent_dim=8)
     _, discriminator = gan_utils.recipes.build_networks(recipe, (side, side, 3 if side > 28 else 1))
     kinds = {type(layer).__name__ for layer in discriminator.layers}
-    other = {"BatchNormalization": "LayerNormalization", "LayerNormalization": "BatchNormalization"}[norm]
-    assert norm in kinds and other not in kinds
+    assert kinds & {"BatchNormalization", "LayerNormalization", "GroupNormalization"} == ({norm} if norm else set())
+
+
+@pytest.mark.parametrize("side, width", [(None, 32), (28, 32), (32, 32), (64, 16), (128, 16)])
+def test_the_dcgan_recipe_for_an_image_size_has_the_width_measured_for_it(side, width):
+    assert gan_utils.get_recipe("dcgan", smoke=False, image_size=side).width == width
+    assert gan_utils.get_recipe("cgan", smoke=False, image_size=side).width == 32, "measured for dcgan only"
+
+
+def test_a_model_name_builds_the_recipe_for_the_image_size_and_overrides_win():
+    gan = gan_utils.build_gan("dcgan", image_shape=(64, 64, 3))
+    first = next(layer for layer in gan.discriminator.layers if isinstance(layer, keras.layers.Conv2D))
+    assert first.filters == 16, "64 pixels: width 16 next to the image"
+    assert gan_utils.get_recipe("dcgan", smoke=False, image_size=64, width=8).width == 8
+    with pytest.raises(ValueError, match=r"image_size must be one of 28, 32, 64, 128 \(the sides the networks build\), got 48"):
+        gan_utils.get_recipe("dcgan", image_size=48)
 
 
 def test_a_conditional_recipe_draws_its_number_of_classes():
