@@ -644,6 +644,10 @@ class QualityMonitor(keras.callbacks.Callback):
     """Every ``every`` epochs, generate ``n_samples`` images from the GAN being trained and score them.
 
     Attach it to a :class:`gan_utils.GAN` (``fit_gan(..., callbacks=[QualityMonitor(every=2)])``).
+    By default it scores MNIST digits with the project's classifier against the MNIST test images.
+    For your own images pass ``reference`` (real images of the GAN's sample shape, e.g. from
+    :func:`gan_utils.load_images`) and ``features`` (``"inception"``, ``"random"``, ``"digits"`` or a
+    function, as in :func:`evaluate`); their features are computed once, when training begins.
     The same seeded latent batch is used each time (a conditional GAN gets balanced labels 0-9), so
     scores from different epochs are comparable; images come from ``gan.sample`` (the moving-average
     generator when the GAN has one). Each evaluation prints one line (unless ``verbose=False``), is
@@ -655,13 +659,23 @@ class QualityMonitor(keras.callbacks.Callback):
         every: evaluate after every ``every``-th epoch.
         n_samples: generated images per evaluation (2,000 takes a few seconds on a CPU).
         seed: seeds the latent batch.
-        show_floor: also print the real-vs-real floor at ``n_samples`` (computed once, cached).
+        show_floor: also print the real-vs-real floor at ``n_samples`` (computed once, cached). With
+            ``reference``, the floor is the first ``n_samples`` reference images against the next
+            ``n_samples``, so it is shown only when ``reference`` holds at least twice ``n_samples``.
+        reference: real images to score against, ``(m, h, w, c)`` in [-1, 1], the GAN's sample shape;
+            the first ``n_samples`` are used (shuffle them first). None: the MNIST test images.
+        features: the feature extractor for ``reference`` (a name or a function, see
+            :func:`gan_utils.features.get_extractor`). None: the MNIST classifier.
+        fallback: used instead of ``features="inception"`` when InceptionV3's weights cannot be
+            loaded (one printed line says so), e.g. ``"random"``; without it that raises.
 
     Example:
         >>> monitor = QualityMonitor(every=2, n_samples=2000)                  # doctest: +SKIP
         >>> history = fit_gan(gan, x, epochs=10, callbacks=[monitor])          # doctest: +SKIP
         >>> [r["epoch"] for r in monitor.results], "fid" in history.history   # doctest: +SKIP
         ([2, 4, 6, 8, 10], True)
+        >>> photos = gan_utils.load_images("my_photos", image_size=64)          # doctest: +SKIP
+        >>> monitor = QualityMonitor(every=5, reference=photos, features="inception", fallback="random")  # doctest: +SKIP
     """
 
     LOGGED = ("fid", "precision", "recall", "class_kl", "confidence")
@@ -674,6 +688,9 @@ class QualityMonitor(keras.callbacks.Callback):
         k: int = DEFAULT_K,
         show_floor: bool = True,
         verbose: bool = True,
+        reference: object | None = None,
+        features: str | Callable[[np.ndarray], np.ndarray] | None = None,
+        fallback: str | Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         super().__init__()
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
@@ -685,6 +702,23 @@ class QualityMonitor(keras.callbacks.Callback):
         self.every, self.n_samples, self.seed = every, n_samples, int(seed)
         self.show_floor, self.verbose = show_floor, verbose
         self.results: list[dict] = []
+        self.reference = None
+        if reference is not None:
+            self.reference = extractors.check_images(reference, "reference")
+            if len(self.reference) < n_samples:
+                raise ValueError(
+                    f"reference holds {len(self.reference)} images but the monitor scores n_samples={n_samples} "
+                    f"against as many real ones: pass at least {n_samples} reference images, or a smaller n_samples."
+                )
+        if features is not None and self.reference is None:
+            raise ValueError(
+                f"features={features!r} needs reference= (real images of the GAN's sample shape to compare with); "
+                "without both the monitor scores MNIST digits with the project's classifier."
+            )
+        self.features, self.fallback = features, fallback
+        self._extractor: extractors.FeatureExtractor | None = None
+        self._reference_features: np.ndarray | None = None
+        self._floor: dict | None = None
 
     def _check_model(self) -> None:
         gan = self.model
@@ -694,14 +728,44 @@ class QualityMonitor(keras.callbacks.Callback):
                 f"QualityMonitor must be attached to a gan_utils.GAN (fit_gan(gan, x, callbacks=[...])), "
                 f"got {type(gan).__name__}."
             )
-        if tuple(gan.sample_shape) != IMAGE_SHAPE:
+        if self.reference is not None:
+            if self.reference.shape[1:] != tuple(gan.sample_shape):
+                raise ValueError(
+                    f"QualityMonitor's reference images have shape {self.reference.shape[1:]} but this GAN makes "
+                    f"samples of shape {tuple(gan.sample_shape)}: load them at the GAN's size and channels."
+                )
+        elif tuple(gan.sample_shape) != IMAGE_SHAPE:
             raise ValueError(
                 f"QualityMonitor scores MNIST images of shape {IMAGE_SHAPE}, but this GAN makes samples of "
-                f"shape {tuple(gan.sample_shape)}."
+                f"shape {tuple(gan.sample_shape)}: pass reference= (real images of that shape) and features= "
+                "(e.g. 'inception', or 'random' offline)."
             )
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._check_model()
+        if self.reference is None or self._extractor is not None:
+            return
+        features = "digits" if self.features is None else self.features
+        self._extractor = extractors.get_extractor(features, image_shape=self.reference.shape[1:], fallback=self.fallback)
+        if self._extractor.kind != "classifier":  # the classifier path scores through evaluate()
+            self._reference_features = self._extractor(self.reference[: self.n_samples], "reference")
+
+    def score(self, images: np.ndarray) -> dict:
+        """Score generated ``images`` as :func:`evaluate` does, against the monitor's reference."""
+        if self.reference is None:
+            return evaluate(images, k=self.k)
+        if self._reference_features is None:
+            return evaluate(images, reference=self.reference[: self.n_samples], k=self.k, features=self._extractor)
+        scores = _feature_scores(self._reference_features, self._extractor(images), self.k)
+        return {**scores, "n": len(images), "n_reference": len(self._reference_features), "features": self._extractor.name}
+
+    def floor(self) -> dict | None:
+        """The real-vs-real floor at ``n_samples`` (cached), or None when the reference is too small for one."""
+        if self.reference is None:
+            return real_floor(self.n_samples, k=self.k)
+        if self._floor is None and len(self.reference) >= 2 * self.n_samples:
+            self._floor = self.score(self.reference[self.n_samples : 2 * self.n_samples])
+        return self._floor
 
     def generate(self) -> np.ndarray:
         """Generate the monitor's seeded batch of ``n_samples`` images from the GAN."""
@@ -718,12 +782,14 @@ class QualityMonitor(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             return
         self._check_model()
-        scores = evaluate(self.generate(), k=self.k)
+        if self.reference is not None and self._extractor is None:  # scored without fit's on_train_begin
+            self.on_train_begin()
+        scores = self.score(self.generate())
         self.results.append({"epoch": epoch + 1, **scores})
         if logs is not None:
-            logs.update({key: float(scores[key]) for key in self.LOGGED})
+            logs.update({key: float(scores[key]) for key in self.LOGGED if key in scores})
         if self.verbose:
-            floor = real_floor(self.n_samples, k=self.k) if self.show_floor else None
+            floor = self.floor() if self.show_floor else None
             # Under Keras' progress bar (verbose=1) the bar's line is still open: start a new one.
             newline = "\n" if (self.params or {}).get("verbose") in (1, "auto") else ""
             print(f"{newline}[QualityMonitor] epoch {epoch + 1}: {format_scores(scores, floor)}{self._objective_logs(logs)}", flush=True)

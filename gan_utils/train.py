@@ -16,7 +16,9 @@ shipped weights are made.
 :func:`gan_utils.load_images`, into memory. With ``--stream`` a folder too large for memory is
 decoded once into a cache file (``--cache-dir``) and read from it a batch at a time
 (:func:`gan_utils.image_stream`); the batches, and so the run, are the same either way, and a run
-can resume with or without ``--stream``.
+can resume with or without ``--stream``. ``--monitor`` scores MNIST runs with the project's
+classifier, and runs on your images against a seeded sample of them in the features ``--features``
+names (InceptionV3 by default, random features where its weights cannot be loaded).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import gan_utils
 from gan_utils import plotting, pretrained
 from gan_utils.augment import DEFAULT_POLICY, TRANSFORMS, augment_setting
 from gan_utils.checkpoints import CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME
+from gan_utils.features import EXTRACTORS
 from gan_utils.data import check_digits, load_mnist, mnist_source
 from gan_utils.images import FITS, KERAS_DATASETS, ImageStream, image_stream, load_images
 from gan_utils.models import IMAGE_SIZES
@@ -71,6 +74,11 @@ IMAGE_MODELS = tuple(m for m in MODELS if m != "vanilla")
 #: ``--image-size``, ``--channels`` and ``--fit`` default to :func:`load_images`' own defaults.
 _IMAGE_DEFAULTS = {name: inspect.signature(load_images).parameters[name].default for name in ("image_size", "channels", "fit")}
 _IMAGE_OPTIONS = {"images": "--images", "image_size": "--image-size", "channels": "--channels", "fit": "--fit"}
+#: The features ``--monitor`` scores your own images in, unless ``--features`` says otherwise; where
+#: InceptionV3's weights cannot be loaded, ``MONITOR_FALLBACK`` stands in (and one line says so).
+MONITOR_FEATURES, MONITOR_FALLBACK = "inception", "random"
+#: Generated (and real) images per ``--monitor`` score; with your own images at most half the folder.
+MONITOR_SAMPLES = 2000
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -128,7 +136,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--monitor", type=int, metavar="EPOCHS",
-        help="print FID, precision, recall and class KL of 2,000 samples every EPOCHS epochs (gan_utils.metrics)",
+        help="print FID, precision and recall (and for digits class KL) of 2,000 samples every EPOCHS epochs "
+        "(gan_utils.metrics); with --images, against your images in the features --features names",
+    )
+    p.add_argument(
+        "--features", choices=sorted(EXTRACTORS),
+        help=f"with --images --monitor: the network whose features the scores compare (default {MONITOR_FEATURES}: "
+        f"InceptionV3, the FID of papers, which downloads its weights once; where it cannot, random features "
+        "stand in and a line says so; 'digits' for digit-like images; 'random' offline)",
     )
     args = p.parse_args(argv)
     for name in ("epochs", "batch_size", "subset", "monitor", "d_steps"):
@@ -215,8 +230,12 @@ def _settle_data(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
     if args.images is None:
         given = [option for name, option in _IMAGE_OPTIONS.items() if name != "images" and getattr(args, name) is not None]
         given += ["--stream"] if args.stream else []
+        given += ["--features"] if args.features is not None else []
         if given:
-            p.error(f"{', '.join(given)} go with --images (your own images); MNIST is 28x28 grey. Add --images SOURCE or leave them out.")
+            p.error(
+                f"{', '.join(given)} go with --images (your own images); MNIST is 28x28 grey, and --monitor scores it "
+                "with the project's classifier. Add --images SOURCE or leave them out."
+            )
         return
     if args.model not in IMAGE_MODELS:
         p.error(
@@ -230,12 +249,8 @@ def _settle_data(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
         )
     if args.data is not None:
         p.error("--data is the MNIST file; with --images the images come from SOURCE: leave --data out.")
-    if args.monitor is not None:
-        p.error(
-            "--monitor scores digits with the project's MNIST classifier (FID on its features, class balance), "
-            "which says nothing about your own images: leave --monitor out and watch the grids in "
-            f"{args.output}/samples/ instead."
-        )
+    if args.features is not None and args.monitor is None:
+        p.error("--features names what --monitor scores in: add --monitor EPOCHS, or leave --features out.")
     for name, default in _IMAGE_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -260,6 +275,20 @@ def _load_your_images(args: argparse.Namespace, subset: int | None) -> tuple[np.
         if "with_labels=True" not in str(err):
             raise
         raise ValueError(f"cgan draws the class you ask for, so it needs classes: {err} (From the command line: train dcgan on unlabelled images.)") from None
+
+
+def _monitor(args: argparse.Namespace, images: np.ndarray | ImageStream) -> QualityMonitor:
+    """``--monitor``: MNIST against its test images with the classifier; your images against a seeded sample of themselves."""
+    if args.images is None:
+        return QualityMonitor(every=args.monitor, n_samples=MONITOR_SAMPLES)
+    # Two disjoint samples of your images: the first is scored against, the second gives the real-vs-real floor.
+    n = min(MONITOR_SAMPLES, len(images) // 2)
+    index = np.sort(np.random.default_rng(args.seed).permutation(len(images))[: 2 * n])
+    reference = images.images(index) if isinstance(images, ImageStream) else images[index]
+    reference = reference[np.random.default_rng(args.seed).permutation(len(reference))]
+    features = args.features or MONITOR_FEATURES
+    fallback = MONITOR_FALLBACK if features == MONITOR_FEATURES else None
+    return QualityMonitor(every=args.monitor, n_samples=n, reference=reference, features=features, fallback=fallback)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         output_dir=args.output,
         resume=args.resume,
         time_budget=args.time_budget,
-        callbacks=[QualityMonitor(every=args.monitor, n_samples=2000)] if args.monitor else (),
+        callbacks=[_monitor(args, images)] if args.monitor else (),
         verbose=0 if args.quiet else "auto",
     )
     seconds = time.perf_counter() - start

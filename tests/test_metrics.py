@@ -266,6 +266,39 @@ def test_quality_monitor_gives_a_conditional_gan_balanced_labels(seeded, mnist_s
     assert np.bincount(labels, minlength=10).tolist() == [10] * 10
 
 
+def test_quality_monitor_scores_against_a_reference_in_other_features(seeded, mnist_small, capsys):
+    x, _ = mnist_small
+    gan = _tiny_gan(conditional=False)
+    monitor = metrics.QualityMonitor(every=1, n_samples=100, reference=x[:200], features="random")
+    history = gan_utils.fit_gan(gan, x[:128], epochs=1, batch_size=64, callbacks=[monitor], verbose=0)
+    result = monitor.results[0]
+    assert result["features"] == "random features (stand-in, dim 64, seed 0)" and result["n_reference"] == 100
+    assert "class_kl" not in result and history.history["fid"] == [pytest.approx(result["fid"])]
+    floor = monitor.floor()  # the reference's first 100 against its next 100
+    assert floor["fid"] == pytest.approx(metrics.compare(x[:100], x[100:200], features="random")["fid"], rel=1e-4)
+    assert 0 < floor["fid"] < result["fid"], "real against real scores better than an untrained generator"
+    assert f"(real-vs-real floor {floor['fid']:.2f})" in capsys.readouterr().out
+
+
+def test_quality_monitor_with_digit_features_keeps_the_class_scores(seeded, mnist_small):
+    x, _ = mnist_small
+    monitor = metrics.QualityMonitor(every=1, n_samples=100, reference=x[:100], features="digits", verbose=False)
+    gan_utils.fit_gan(_tiny_gan(conditional=False), x[:128], epochs=1, batch_size=64, callbacks=[monitor], verbose=0)
+    assert {"fid", "class_kl", "confidence"} <= set(monitor.results[0]) and monitor.floor() is None, "100 images: no floor"
+
+
+def test_quality_monitor_refuses_references_that_do_not_fit(mnist_small):
+    x, _ = mnist_small
+    with pytest.raises(ValueError, match="features='random' needs reference="):
+        metrics.QualityMonitor(features="random")
+    with pytest.raises(ValueError, match="reference holds 50 images but the monitor scores n_samples=100"):
+        metrics.QualityMonitor(n_samples=100, reference=x[:50], features="random")
+    monitor = metrics.QualityMonitor(n_samples=100, reference=np.zeros((100, 32, 32, 3), "float32"), features="random")
+    monitor.set_model(_tiny_gan(conditional=False))
+    with pytest.raises(ValueError, match=r"reference images have shape \(32, 32, 3\) but this GAN makes samples of shape \(28, 28, 1\)"):
+        monitor.on_train_begin()
+
+
 def test_quality_monitor_refuses_a_model_that_is_not_a_gan():
     monitor = metrics.QualityMonitor()
     monitor.set_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))

@@ -136,9 +136,8 @@ def test_cgan_on_a_folder_without_classes_is_refused(capsys, shapes, tmp_path):
     [
         (["--digits", "3"], "--digits picks MNIST digit classes and cannot go with --images"),
         (["--data", "mnist.npz"], "--data is the MNIST file"),
-        (["--monitor", "1"], "--monitor scores digits with the project's MNIST classifier"),
     ],
-    ids=["digits", "data", "monitor"],
+    ids=["digits", "data"],
 )
 def test_mnist_only_options_are_refused_with_images(capsys, shapes, tmp_path, extra, message):
     if "--data" in extra:
@@ -154,6 +153,43 @@ def test_the_recipe_follows_the_image_size(shapes, tmp_path):
     recipe = json.loads((out / "run.json").read_text())["recipe"]
     assert recipe["width"] == gan_utils.get_recipe("dcgan", image_size=64).width == 16
     assert gan_utils.load_generator(out).output_shape == (None, 64, 64, 3)
+
+
+def test_monitor_scores_your_images_in_the_features_asked(capsys, shapes, tmp_path):
+    out = tmp_path / "run"
+    with pytest.warns(UserWarning, match="FID from 32 images with 64 features each is strongly biased upwards"):
+        assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--output", out, "--smoke", "--epochs", "2",
+                   "--monitor", "1", "--features", "random", "--quiet") == 0
+    printed = capsys.readouterr().out
+    lines = [line for line in printed.splitlines() if line.startswith("[QualityMonitor]")]
+    assert [line.split(":")[0] for line in lines] == ["[QualityMonitor] epoch 1", "[QualityMonitor] epoch 2"]
+    # 64 images: 32 generated against 32 real, and the other 32 real give the floor
+    assert all("FID (random features (stand-in, dim 64, seed 0))" in line and "real-vs-real floor" in line
+               and "[n=32]" in line and "class KL" not in line for line in lines), lines
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["fid"]) == 2 and all(np.isfinite(history["fid"])) and "class_kl" not in history
+
+
+def test_monitor_on_your_images_says_when_inception_cannot_be_loaded(capsys, shapes, tmp_path, monkeypatch):
+    from gan_utils import features
+
+    def offline(*args, **kwargs):
+        raise features._unavailable("imagenet", OSError("no route to storage.googleapis.com"))
+
+    monkeypatch.setattr(features, "inception_extractor", offline)
+    with pytest.warns(UserWarning, match="FID from 32 images"):
+        assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--output", tmp_path / "run", "--smoke",
+                   "--epochs", "1", "--monitor", "1", "--quiet") == 0
+    printed = capsys.readouterr().out
+    assert "InceptionV3's ImageNet weights could not be loaded (no route to storage.googleapis.com); using random features" in printed
+    assert "[QualityMonitor] epoch 1: FID (random features" in printed
+
+
+def test_features_without_monitor_or_without_images_are_refused(capsys, shapes, tmp_path):
+    assert "--features names what --monitor scores in" in refused(
+        capsys, "dcgan", "--images", shapes, "--output", tmp_path / "run", "--features", "random"
+    )
+    assert "--features go with --images" in refused(capsys, "dcgan", "--output", tmp_path / "run", "--monitor", "1", "--features", "random")
 
 
 def test_the_mlp_gan_is_refused_with_images(capsys, shapes, tmp_path):
