@@ -8,7 +8,7 @@ training below keras-io's after 15, and our training images per second at least 
 
 Both models train once, one after the other in this process, from the same seed, with
 ``gan_utils.GAN`` and ``gan_utils.fit_gan`` on the same images, so only the recipe differs: (a)
-the project's ``get_recipe("dcgan")`` built for the images' shape; (b) keras-io's DCGAN example,
+the project's ``get_recipe("dcgan", image_size=...)``, the recipe for the images' size; (b) keras-io's DCGAN example,
 its CelebA networks and settings (``keras_io_dcgan.py``, which lists them and how each is
 reproduced). The training clock starts with ``fit`` (graph tracing included: a user waits for it
 too) and stops while a checkpoint is taken. A checkpoint keeps the weights of the generator used
