@@ -144,7 +144,8 @@ def _vanilla(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.M
 #: discriminator judges those. Layer norm fixed that but drew no digits in 5 minutes; without
 #: normalization the generator drew digits in each seed (width 16: FID 468, 518 and 526 against
 #: layer norm's 686, 686 and 709). At 32 pixels, in 4 minutes: FID 333, 467 and 397 without, against
-#: 908 (every z the same texture), 513 and 475 with batch norm.
+#: 908 (every z the same texture), 513 and 475 with batch norm; on smaller, padded digits the two
+#: seeds tried split (578 against 466, and 450 against 489): not a win on every folder.
 BATCH_NORM_MAX_SIZE = 28
 
 
