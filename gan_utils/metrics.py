@@ -647,7 +647,8 @@ class QualityMonitor(keras.callbacks.Callback):
     By default it scores MNIST digits with the project's classifier against the MNIST test images.
     For your own images pass ``reference`` (real images of the GAN's sample shape, e.g. from
     :func:`gan_utils.load_images`) and ``features`` (``"inception"``, ``"random"``, ``"digits"`` or a
-    function, as in :func:`evaluate`); their features are computed once, when training begins.
+    function, as in :func:`evaluate`); with an extractor other than the digit classifier their features
+    are computed once, when training begins.
     The same seeded latent batch is used each time (a conditional GAN gets balanced labels 0-9), so
     scores from different epochs are comparable; images come from ``gan.sample`` (the moving-average
     generator when the GAN has one). Each evaluation prints one line (unless ``verbose=False``), is

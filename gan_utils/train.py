@@ -283,9 +283,8 @@ def _monitor(args: argparse.Namespace, images: np.ndarray | ImageStream) -> Qual
         return QualityMonitor(every=args.monitor, n_samples=MONITOR_SAMPLES)
     # Two disjoint samples of your images: the first is scored against, the second gives the real-vs-real floor.
     n = min(MONITOR_SAMPLES, len(images) // 2)
-    index = np.sort(np.random.default_rng(args.seed).permutation(len(images))[: 2 * n])
+    index = np.random.default_rng(args.seed).permutation(len(images))[: 2 * n]
     reference = images.images(index) if isinstance(images, ImageStream) else images[index]
-    reference = reference[np.random.default_rng(args.seed).permutation(len(reference))]
     features = args.features or MONITOR_FEATURES
     fallback = MONITOR_FALLBACK if features == MONITOR_FEATURES else None
     return QualityMonitor(every=args.monitor, n_samples=n, reference=reference, features=features, fallback=fallback)
