@@ -11,7 +11,7 @@ passes each checkpoint, where the moving-average generator is kept. Every checkp
 on ``--samples`` images from one fixed latent batch against as many training images, in the
 features ``--features`` names (default ``digits``: the project's MNIST classifier on grey,
 dark-background versions, which reads colour digits). One run per width: the table says what this
-machine did once. Sample grids and ``results-seed<S>.json`` go to ``build/benchmarks/image_widths/``.
+machine did once. Sample grids and ``results-seed<S>.json`` go to ``build/benchmarks/image_widths/<N>px/`` (N the image size).
 
 Not in CI: the figures depend on the machine and on what else runs on it.
 """
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     images = gan_utils.load_images(source, args.image_size, 3)
     real = images[np.random.default_rng(args.seed).permutation(len(images))[: args.samples]]
     checkpoints = sorted({c for c in args.checkpoints if 0 < c < args.seconds} | {args.seconds})
-    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / f"{args.image_size}px"
+    out.mkdir(parents=True, exist_ok=True)
     records: list[dict] = []
     for width in args.widths:
         gan_utils.set_seed(args.seed)
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         label = f"width-{width}" + (f"-lr{args.lr:g}" if args.lr else "") + (f"-{args.normalization}" if args.normalization else "")
         label += f"-seed{args.seed}" if args.seed else ""
         rows = train(label, gan, recipe.batch_size, images, checkpoints, args.seed, warmup_steps=3)
-        score_checkpoints(rows, gan.sampler, real, scorer, OUT)
+        score_checkpoints(rows, gan.sampler, real, scorer, out)
         records += rows
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "load_average"}), flush=True)
         del gan
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(images):,} training images {shape} from {source}; {len(real):,} samples scored against as many "
           f"training images in {scorer.name} features; one run per width, seed {args.seed}:\n")
     print(table(records))
-    (OUT / f"results-seed{args.seed}.json").write_text(json.dumps({"source": str(source), "records": records}, indent=2) + "\n")
+    (out / f"results-seed{args.seed}.json").write_text(json.dumps({"source": str(source), "records": records}, indent=2) + "\n")
     return 0
 
 
