@@ -4,9 +4,9 @@
     python -m gan_utils.train dcgan --images colour_digits --image-size 32 --channels 3 --output runs/colour
 
 The command line of :mod:`gan_utils.colour_digits`: a stand-in for "your own images" that needs no
-download and no photos. ``--count`` training digits (2,000 by default, a seeded sample), each padded
-from 28x28 to ``--size`` (32) pixels (or, with ``--fit resize``, enlarged to it, so that at 64 pixels
-the digit still fills the frame), the stroke in one random colour and the background in another,
+download and no photos. ``--count`` training digits (2,000 by default, a seeded sample), each enlarged
+from 28x28 to ``--size`` (32) pixels so that it fills the frame as in MNIST (or, with ``--fit pad``,
+padded with background around its 28 pixels), the stroke in one random colour and the background in another,
 written as PNGs into one sub-folder per digit.
 """
 
@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from gan_utils.colour_digits import (  # noqa: F401 (the script's names)
+    DEFAULT_FIT,
     FITS,
     MIN_CONTRAST,
     colour_digits,
@@ -31,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", type=Path, required=True, help="folder to write (one sub-folder per digit)")
     p.add_argument("--count", type=int, default=2000, help="how many images (default 2000)")
     p.add_argument("--size", type=int, default=32, help="side of the images in pixels, >= 28 (default 32)")
-    p.add_argument("--fit", choices=FITS, default="pad",
-                   help="pad: margins around the 28x28 digit (default); resize: the digit enlarged to fill --size")
+    p.add_argument("--fit", choices=FITS, default=DEFAULT_FIT,
+                   help=f"resize: the digit enlarged to fill --size; pad: margins around the 28x28 digit (default {DEFAULT_FIT})")
     p.add_argument("--seed", type=int, default=0, help="seeds the digits picked and their colours (default 0)")
     p.add_argument("--data", type=Path, help="MNIST .npz (default: $GAN_UTILS_MNIST, else Keras' download)")
     args = p.parse_args(argv)
