@@ -214,7 +214,9 @@ MODELS = tuple(RECIPES)
 #: What changes in a recipe with the side of the training images (``get_recipe(..., image_size=N)``).
 #: At 64 pixels the ``dcgan`` recipe's width 32 made 470 steps in 5 minutes on 2 CPU cores and drew
 #: blobs; width 16 made three times the steps and drew digits (``benchmarks/README.md``, "64x64
-#: colour: which width?"). 128 pixels follows 64 unmeasured: a step there costs about four times more.
+#: colour: which width?"). At 128 pixels, in 8-minute runs over three seeds, width 16 scored a lower FID
+#: than width 8 in each (690, 697 and 694 against 708, 713 and 718), with less than half the steps;
+#: neither drew digits yet ("128x128 colour: width 8 or 16?").
 SIZE_SETTINGS: dict[str, dict[int, dict]] = {"dcgan": {64: {"width": 16}, 128: {"width": 16}}}
 
 
