@@ -71,7 +71,7 @@ def colour_digits(digits: np.ndarray, size: int, rng: np.random.Generator, fit: 
     if fit not in FITS:
         raise ValueError(f"fit must be 'pad' (margins around the 28x28 digit) or 'resize' (the digit enlarged), got {fit!r}.")
     if fit == "resize":
-        big = [np.asarray(Image.fromarray(d).resize((size, size), Image.Resampling.BICUBIC)) for d in digits[..., 0]]
+        big = [np.asarray(Image.fromarray(d).resize((size, size), Image.BICUBIC)) for d in digits[..., 0]]
         ink = np.stack(big).astype(np.float32) / 255.0
     else:
         before = (size - 28) // 2
