@@ -381,6 +381,13 @@ def main(argv: list[str] | None = None) -> int:
         out / "run.json",
     )
     print(f"[gan_utils.train] wrote {out}/generator.json, samples.png, history.json ({seconds:.0f} s)", flush=True)
+    if history.stopped_by_time_budget:
+        print(
+            f"[gan_utils.train] the time budget ({args.time_budget:g} s) stopped training after "
+            f"{history.epochs_completed} of {recipe.epochs} epochs; to go on: "
+            f"python -m gan_utils.train {args.model} --output {out} --resume [--time-budget SECONDS]",
+            flush=True,
+        )
     return 0
 
 

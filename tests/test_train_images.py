@@ -91,6 +91,22 @@ def test_load_generator_draws_colour_images_of_the_size_trained(image_run):
         assert grid.mode == "RGB"
 
 
+def test_a_run_stopped_by_its_time_budget_says_so_and_how_to_go_on(capsys, shapes, tmp_path):
+    out = tmp_path / "run"
+    assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--channels", 3, "--output", out,
+               "--epochs", "3", "--batch-size", "32", "--time-budget", "1e-6", "--smoke", "--quiet") == 0
+    printed = capsys.readouterr().out
+    assert "the time budget (1e-06 s) stopped training after 0 of 3 epochs" in printed
+    assert f"python -m gan_utils.train dcgan --output {out} --resume" in printed
+    assert json.loads((out / "run.json").read_text())["stopped_by_time_budget"] is True
+
+
+def test_a_run_that_finishes_its_epochs_does_not_mention_the_budget(capsys, shapes, tmp_path):
+    assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--channels", 3, "--output", tmp_path / "run",
+               "--epochs", "1", "--batch-size", "32", "--time-budget", "3600", "--smoke", "--quiet") == 0
+    assert "time budget" not in capsys.readouterr().out
+
+
 def test_cgan_takes_its_classes_from_the_sub_folders(tmp_path):
     draw_shapes(tmp_path / "shapes" / "circles", 32, "circle")
     draw_shapes(tmp_path / "shapes" / "squares", 32, "square", seed=1)
