@@ -11,6 +11,7 @@ import pytest
 from keras import ops
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))  # benchmarks/ is not a package
+import cgan_images
 import keras_io_dcgan as kio
 import time_to_quality_images as tti
 
@@ -92,3 +93,21 @@ def test_the_shared_training_clock_keeps_each_checkpoint_and_stops_after_the_las
     assert clock.snapshots[0]["steps"] < clock.snapshots[1]["steps"] == len(clock.step_ends), "stopped at the last checkpoint"
     assert int(gan.g_optimizer.iterations.numpy()) == len(clock.step_ends)
     assert all(np.array_equal(a, b) for a, b in zip(clock.snapshots[1]["weights"], gan.sampler.get_weights()))
+
+
+def test_the_cgan_benchmark_asks_for_every_class_equally_and_tabulates_each_run():
+    labels = cgan_images.balanced_labels(2000, 10)
+    assert np.bincount(labels).tolist() == [200] * 10 and np.all(np.diff(labels) >= 0)
+    assert np.bincount(cgan_images.balanced_labels(7, 3)).tolist() == [3, 2, 2]
+    record = {"lr": 2e-4, "width": 16, "seed": 1, "epochs": 22, "steps": 3432, "train_s": 325.4, "fid": 80.123, "accuracy": 0.9615}
+    assert cgan_images.table([record]).splitlines()[-1] == "| 0.0002 | 16 | 1 | 22 | 3,432 | 325 | 80.12 | 0.962 |"
+
+
+def test_the_cgan_benchmark_reads_colour_digits_as_the_digits_they_are(mnist_small):
+    from gan_utils.colour_digits import colour_digits
+
+    x, y = mnist_small
+    digits = ((x[:200] + 1) * 127.5).round().astype(np.uint8)
+    colour = colour_digits(digits, 32, np.random.default_rng(0)).astype("float32") / 127.5 - 1
+    assert colour.shape == (200, 32, 32, 3)
+    assert (cgan_images.read_digits(colour) == y[:200]).mean() > 0.9

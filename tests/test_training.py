@@ -192,7 +192,14 @@ def test_the_dcgan_recipe_normalizes_its_discriminator_with_batch_norm_at_28_pix
 @pytest.mark.parametrize("side, width", [(None, 32), (28, 32), (32, 32), (64, 16), (128, 16)])
 def test_the_dcgan_recipe_for_an_image_size_has_the_width_measured_for_it(side, width):
     assert gan_utils.get_recipe("dcgan", smoke=False, image_size=side).width == width
-    assert gan_utils.get_recipe("cgan", smoke=False, image_size=side).width == 32, "measured for dcgan only"
+    assert gan_utils.get_recipe("cgan", smoke=False, image_size=side).width == width, "measured for cgan at 64 too"
+
+
+@pytest.mark.parametrize("side, lr", [(None, 2e-4), (28, 2e-4), (32, 1e-3), (64, 1e-3), (128, 1e-3)])
+def test_the_cgan_recipe_keeps_mnists_learning_rate_and_takes_the_measured_one_above_it(side, lr):
+    recipe = gan_utils.get_recipe("cgan", smoke=False, image_size=side)
+    assert recipe.d_lr == recipe.g_lr == lr
+    assert gan_utils.get_recipe("cgan", smoke=False, image_size=side, d_lr=5e-4).d_lr == 5e-4, "an override still wins"
 
 
 def test_a_model_name_builds_the_recipe_for_the_image_size_and_overrides_win():
