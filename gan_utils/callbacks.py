@@ -75,36 +75,193 @@ class GifWriter(keras.callbacks.Callback):
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Save the whole training state atomically at the end of every complete epoch whose losses are finite.
+    """The run's recorder: the history of complete epochs, ``history.csv``, and checkpoints by time and by epoch.
 
-    An epoch cut short (by :class:`TimeBudget`, or any callback that sets ``model.stop_training``)
-    is not saved: the checkpoint would claim an epoch that was only partly trained, and a resumed
-    run would skip the rest of it. Resuming repeats that epoch from its start instead.
+    Counts training steps from ``start_step``; an epoch is ``epoch_steps`` steps (the last one of a
+    run of ``steps`` may be shorter), and only complete epochs enter :attr:`history` and the CSV.
+    A checkpoint (:func:`save_checkpoint`, atomically) is written at the end of an epoch whose losses
+    are finite, unless the last one was written so recently that checkpoints would take more than
+    ``max_overhead`` of the training time (a 4-step epoch on 300 images does not pay for a checkpoint
+    each), and in the middle of an epoch once ``every_seconds`` have passed since the last.
+    :func:`gan_utils.fit_gan` also calls :meth:`save` whenever training stops (budget, Ctrl-C, end),
+    so the checkpoint then holds the very step reached; with it go the running means of the
+    epoch under way, so that a resumed epoch logs what an uninterrupted one would.
+    ``directory=None`` records the history only.
     """
 
-    def __init__(self, directory: str | os.PathLike, history: dict | None = None, run: dict | None = None):
+    def __init__(
+        self, directory: str | os.PathLike | None, history: dict | None = None, run: dict | None = None, *,
+        every_seconds: float | None = 300.0, max_overhead: float | None = 0.05, epoch_steps: int | None = None,
+        start_step: int = 0, steps: int | None = None, metric_state: list | None = None,
+    ):
         super().__init__()
-        self.directory = Path(directory)
+        for name, value in (("every_seconds", every_seconds), ("max_overhead", max_overhead)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0):
+                raise ValueError(f"{name} must be a positive number or None, got {value!r}.")
+        self.directory = Path(directory) if directory is not None else None
         self.history = {k: list(v) for k, v in (history or {}).items()}
         self.run = dict(run or {})
-        self.steps_done = 0
+        self.every_seconds, self.max_overhead = every_seconds, max_overhead
+        self.epoch_steps, self.total = epoch_steps, steps
+        self.step = self.saved_step = int(start_step)
+        self.metric_state = metric_state  # the running means of a resumed epoch, put back at its start
+        self.last_save = time.perf_counter()
+        self.save_seconds: float | None = None  # what the last save took
+        self.checkpoints_written, self.seconds_saving = 0, 0.0
+
+    def _epoch_done(self) -> bool:
+        if self.total is not None and self.step >= self.total:
+            return True
+        return self.epoch_steps is None or self.step % self.epoch_steps == 0
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.last_save = time.perf_counter()
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self.steps_done = 0
+        if self.metric_state is not None:  # go on with the running means where the stopped session left them
+            for variable, value in zip(_metric_variables(self.model), self.metric_state):
+                variable.assign(np.asarray(value, dtype=variable.dtype))
+            self.metric_state = None
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self.steps_done = batch + 1
+        self.step += 1
+        if self.directory is not None and self.every_seconds is not None:
+            if time.perf_counter() - self.last_save >= self.every_seconds and not self._epoch_done():
+                self.save(self.model, mid_epoch=True)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
-        steps = (self.params or {}).get("steps")
-        if steps is not None and self.steps_done < steps:
-            return  # the epoch was cut short: keep the checkpoint of the last complete one
-        if not all(math.isfinite(float(v)) for v in logs.values()):
-            return  # never overwrite a good checkpoint with a diverged state
-        for k, v in logs.items():
-            self.history.setdefault(k, []).append(float(v))
-        save_checkpoint(self.model, self.directory, epoch + 1, self.history, self.run)
+        if not self._epoch_done():
+            return  # the epoch was cut short: fit_gan saves the step reached
+        finite = all(math.isfinite(float(v)) for v in logs.values() if np.ndim(v) == 0)
+        if not finite:
+            return  # never record or save a diverged state
+        scalars = {k: float(v) for k, v in logs.items() if np.ndim(v) == 0}
+        for k, v in scalars.items():
+            self.history.setdefault(k, []).append(v)
+        if self.directory is None:
+            return
+        self._append_csv(epoch + 1, scalars)
+        waited = time.perf_counter() - self.last_save
+        if self.max_overhead is None or self.save_seconds is None or self.save_seconds <= self.max_overhead * waited:
+            self.save(self.model)
+
+    @property
+    def epochs_completed(self) -> int:
+        """Complete epochs recorded in :attr:`history`."""
+        return max((len(v) for v in self.history.values()), default=0)
+
+    def save(self, gan: keras.Model, mid_epoch: bool | None = None) -> Path | None:
+        """Write the checkpoint of the step reached (with the running means of an epoch under way)."""
+        if self.directory is None:
+            return None
+        if mid_epoch is None:
+            mid_epoch = not self._epoch_done()
+        started = time.perf_counter()
+        extra = {"metrics": [np.asarray(v).tolist() for v in _metric_variables(gan)]} if mid_epoch else {}
+        path = save_checkpoint(gan, self.directory, self.epochs_completed, self.history, self.run, step=self.step, extra=extra)
+        self.last_save = time.perf_counter()
+        self.save_seconds = self.last_save - started
+        self.saved_step = self.step
+        self.checkpoints_written += 1
+        self.seconds_saving += self.save_seconds
+        return path
+
+    def _append_csv(self, epoch: int, scalars: dict) -> None:
+        from gan_utils.runs import HISTORY_CSV
+
+        path = self.directory / HISTORY_CSV
+        names = sorted(scalars)
+        new = not path.is_file()
+        with open(path, "a") as f:
+            if new:
+                f.write(",".join(["epoch", "step", *names]) + "\n")
+            f.write(",".join([str(epoch), str(self.step), *(f"{scalars[k]:.6g}" for k in names)]) + "\n")
+
+
+def _metric_variables(model: keras.Model) -> list:
+    """The variables of a model's running means (the losses it logs), in a fixed order."""
+    return [v for metric in getattr(model, "metrics", []) for v in metric.variables]
+
+
+def write_history_csv(directory: str | os.PathLike, history: dict, epoch_steps: int, steps: int | None = None) -> None:
+    """Write ``history.csv`` afresh from ``history`` (one row per epoch), atomically: a resumed run's rows
+    are then those of its checkpoint, never rows of epochs trained after it and lost."""
+    from gan_utils import atomic
+    from gan_utils.runs import HISTORY_CSV
+
+    names = sorted(history)
+    rows = [",".join(["epoch", "step", *names])]
+    for i in range(max((len(v) for v in history.values()), default=0)):
+        step = (i + 1) * epoch_steps if steps is None else min((i + 1) * epoch_steps, steps)
+        rows.append(",".join([str(i + 1), str(step), *(f"{history[k][i]:.6g}" if i < len(history[k]) else "" for k in names)]))
+    atomic.write_bytes(Path(directory) / HISTORY_CSV, ("\n".join(rows) + "\n").encode())
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Stop training after the current step once a :class:`gan_utils.runs.StopSignals` has caught Ctrl-C or SIGTERM."""
+
+    def __init__(self, signals: object) -> None:
+        super().__init__()
+        self.signals = signals
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.signals.received is not None:
+            self.model.stop_training = True
+
+
+class ProgressLog(keras.callbacks.Callback):
+    """One line per epoch, or per ``interval`` seconds in a long epoch, for a log file (no bar, no carriage returns).
+
+    ``step 1,874/9,370 (20 %)  epoch 2/10  d_loss 0.612  g_loss 0.951  31.2 steps/s  ETA 4 min``;
+    the ETA is for the whole run (to the end of its steps, or of its time budget if that comes first).
+    """
+
+    def __init__(self, start_step: int, steps: int | None, epoch_steps: int, budget: "TimeBudget | None" = None,
+                 interval: float = 60.0, print_fn=print) -> None:
+        super().__init__()
+        self.step, self.total, self.epoch_steps, self.budget = start_step, steps, epoch_steps, budget
+        self.interval, self.print_fn = interval, print_fn
+        self.begun: float | None = None
+        self.first_step = start_step
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        if self.begun is None:
+            self.begun = self.last = time.perf_counter()
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.step += 1
+        if time.perf_counter() - self.last >= self.interval:
+            self._line(logs)
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self._line(logs)
+
+    def _line(self, logs: dict | None) -> None:
+        now = time.perf_counter()
+        self.last = now
+        seconds = now - self.begun
+        rate = (self.step - self.first_step) / seconds if seconds > 0 else 0.0
+        total = f"/{self.total:,} ({100 * self.step / self.total:.0f} %)" if self.total else ""
+        epochs = f"/{-(-self.total // self.epoch_steps)}" if self.total else ""
+        epoch = -(-self.step // self.epoch_steps)
+        scores = "  ".join(f"{k} {float(v):.3f}" for k, v in sorted((logs or {}).items()) if np.ndim(v) == 0)
+        left = []
+        if self.total and rate > 0:
+            left.append((self.total - self.step) / rate)
+        if self.budget is not None and self.budget.start is not None:
+            left.append(max(0.0, self.budget.seconds - (now - self.budget.start)))
+        eta = f"  ETA {_duration(min(left))}" if left else ""
+        self.print_fn(f"step {self.step:,}{total}  epoch {epoch}{epochs}  {scores}  {rate:.1f} steps/s{eta}", flush=True)
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``7 min``, ``2 h 05 min``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
 
 
 class EpochProgress(keras.callbacks.Callback):
@@ -187,18 +344,28 @@ class StopOnNonFinite(keras.callbacks.Callback):
 
 
 class TimeBudget(keras.callbacks.Callback):
-    """Stop training cleanly (after the current step) once ``seconds`` of training have passed."""
+    """Stop training cleanly (after the current step) once ``seconds`` of training have passed.
+
+    The clock starts at the first ``fit`` it sees and runs on through later ones (``fit_gan`` may
+    call ``fit`` more than once to resume mid-epoch); :meth:`reset` starts it again.
+    """
 
     def __init__(self, seconds: float):
         super().__init__()
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
             raise ValueError(f"time budget must be a positive number of seconds, got {seconds!r}.")
         self.seconds = float(seconds)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the clock: the next ``fit`` starts the budget again."""
+        self.start: float | None = None
         self.stopped_early = False
         self.stopped_mid_epoch = False
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self.start = time.perf_counter()
+        if self.start is None:
+            self.start = time.perf_counter()
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if not self.stopped_early and time.perf_counter() - self.start >= self.seconds:

@@ -30,13 +30,15 @@ def _digest(arrays: dict[str, np.ndarray]) -> str:
 
 
 def save_checkpoint(
-    gan: GAN, directory: str | os.PathLike, epoch: int, history: dict | None = None, run: dict | None = None
+    gan: GAN, directory: str | os.PathLike, epoch: int, history: dict | None = None, run: dict | None = None,
+    step: int | None = None, extra: dict | None = None,
 ) -> Path:
     """Write the whole training state atomically to ``directory/checkpoint.npz``.
 
     Holds both networks, both optimizers' state, the fixed latent batch, the seed state (of the noise and the augmentation), the
-    epoch counter, the history so far and ``run`` (the settings a resume must match: seed, batch
-    size, a fingerprint of the data, the augmentation policy), plus a SHA-256 digest of all of it. The file is written in
+    counters (``epoch``: completed epochs; ``step``: completed training steps, which may end mid-epoch),
+    the history so far, ``run`` (what ties it to its run: the run record's digest, see
+    :mod:`gan_utils.runs`) and any ``extra`` JSON values, plus a SHA-256 digest of all of it. The file is written in
     full to a temporary name, flushed to disk, then renamed into place; the checkpoint it replaces
     is kept as ``checkpoint.prev.npz``. No pickling: plain arrays and a JSON string.
     """
@@ -51,7 +53,9 @@ def save_checkpoint(
     for group, variables in gan.state_variables().items():
         for i, v in enumerate(variables):
             arrays[f"{group}/{i:04d}"] = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
-    meta = {"epoch": int(epoch), "history": history or {}, "run": run or {}, "format": 1}
+    meta = {"epoch": int(epoch), "history": history or {}, "run": run or {}, "format": 1, **(extra or {})}
+    if step is not None:
+        meta["step"] = int(step)
     arrays["meta"] = np.array(json.dumps(meta))
     arrays["digest"] = np.array(_digest(arrays))
     buffer = io.BytesIO()

@@ -216,6 +216,7 @@ def make_dataset(
     seed: int = 0,
     epochs: int | None = None,
     start_epoch: int = 0,
+    skip: int = 0,
 ) -> tf.data.Dataset:
     """Build the ``tf.data`` pipeline that feeds ``GAN.fit``: shuffled full batches, prefetched.
 
@@ -229,6 +230,7 @@ def make_dataset(
         * ``epochs=E, start_epoch=k``: epochs ``k .. E-1`` back to back, epoch ``e`` in the order
           fixed by ``(seed, e)``. Training resumed at epoch ``k`` therefore sees exactly the batches
           an uninterrupted run would. Use with ``fit(..., steps_per_epoch=len(images)//batch_size)``.
+          ``skip=s`` starts at step ``s`` of epoch ``k``: a run stopped mid-epoch goes on from that step.
 
     Args:
         images: array ``(n, ...)`` of training images.
@@ -251,7 +253,7 @@ def make_dataset(
         labels = np.asarray(labels)
         if labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},) to match the images, got {labels.shape}.")
-    batches = index_batches(n, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
+    batches = index_batches(n, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch, skip=skip)
     x = tf.constant(images)
     if labels is None:
         return batches.map(lambda idx: tf.gather(x, idx)).prefetch(tf.data.AUTOTUNE)
@@ -266,6 +268,7 @@ def index_batches(
     seed: int = 0,
     epochs: int | None = None,
     start_epoch: int = 0,
+    skip: int = 0,
 ) -> tf.data.Dataset:
     """The order behind :func:`make_dataset`: batches of row numbers ``0 .. n-1``, one epoch after another.
 
@@ -305,5 +308,7 @@ def index_batches(
         keys = tf.data.Dataset.random(seed=int(seed), rerandomize_each_iteration=True).take(1)
     else:
         keys = tf.data.Dataset.range(start_epoch, epochs)
-    length = steps * (1 if epochs is None else epochs - start_epoch)
-    return keys.flat_map(one_epoch).apply(tf.data.experimental.assert_cardinality(length))
+    if isinstance(skip, bool) or not isinstance(skip, (int, np.integer)) or not 0 <= skip < steps:
+        raise ValueError(f"skip must be a step of the first epoch, from 0 to {steps - 1}, got {skip!r}.")
+    length = steps * (1 if epochs is None else epochs - start_epoch) - skip
+    return keys.flat_map(one_epoch).skip(skip).apply(tf.data.experimental.assert_cardinality(length))

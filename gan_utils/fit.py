@@ -1,9 +1,13 @@
-"""``fit_gan``: train a compiled GAN with checkpoints, progress grids, guards and exact resume."""
+"""``fit_gan``: train a compiled GAN into a run folder, with checkpoints, progress grids, guards and exact resume."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+import signal
+import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -11,11 +15,31 @@ import keras
 import numpy as np
 
 from gan_utils import config
-from gan_utils.callbacks import Checkpoint, EpochProgress, GifWriter, SampleGrid, StopOnNonFinite, TimeBudget
-from gan_utils.checkpoints import CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME, restore_checkpoint
+from gan_utils.callbacks import (
+    Checkpoint,
+    EpochProgress,
+    GifWriter,
+    ProgressLog,
+    SampleGrid,
+    StopOnNonFinite,
+    StopOnSignal,
+    TimeBudget,
+    write_history_csv,
+)
+from gan_utils.checkpoints import CHECKPOINT_NAME, restore_checkpoint
 from gan_utils.data import make_dataset
 from gan_utils.gan import GAN, check_labels
 from gan_utils.images import ImageStream
+from gan_utils.runs import (
+    RunSpec,
+    StopSignals,
+    TrainingInterrupted,
+    check_new_run_folder,
+    holds_run,
+    new_record,
+    read_record,
+    write_record,
+)
 
 
 def fit_gan(
@@ -23,7 +47,8 @@ def fit_gan(
     images: np.ndarray | ImageStream,
     labels: np.ndarray | None = None,
     *,
-    epochs: int,
+    epochs: int | None = None,
+    steps: int | None = None,
     batch_size: int = 64,
     seed: int = 0,
     output_dir: str | os.PathLike | None = None,
@@ -33,25 +58,45 @@ def fit_gan(
     show_samples: bool = False,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: str | int = "auto",
+    epoch_steps: int | None = None,
+    checkpoint_seconds: float | None = 300.0,
+    record: dict | None = None,
 ) -> keras.callbacks.History:
-    """Train a compiled :class:`GAN` with ``fit``, with checkpoints, progress grids and guards.
+    """Train a compiled :class:`GAN` with ``fit``, with a run folder, checkpoints, progress grids and guards.
 
-    With ``output_dir``, the whole state is checkpointed after every epoch and the fixed-z grids go
-    to ``output_dir/samples/`` and ``output_dir/progress.gif``. ``resume=True`` continues from the
-    last good checkpoint there (the data order is a function of ``(seed, epoch)``, so a resumed run
-    ends exactly where an uninterrupted one would). Training stops with a clear error if a loss
-    becomes NaN or infinite, and cleanly after ``time_budget`` seconds.
+    The length is ``epochs`` passes over the data, or ``steps`` training steps, or, with neither,
+    as long as ``time_budget`` seconds allow (with a length too, whichever comes first). An epoch
+    (a history row, a grid) is one pass, or ``epoch_steps`` steps.
+
+    With ``output_dir``, the folder is the run's (:mod:`gan_utils.runs`): its ``run.json`` records
+    what the run is before the first step; checkpoints of the whole state are written at epoch ends
+    and every ``checkpoint_seconds`` (never costing more than 5 % of the time), ``history.csv`` grows
+    a row per epoch, and whenever training stops (the end, the time budget, Ctrl-C or SIGTERM) the
+    checkpoint of the very step reached is written, with ``generator.json`` (for
+    :func:`gan_utils.load_generator`), ``samples.png`` and ``history.json``; grids go to
+    ``samples/`` and ``progress.gif``. ``resume=True`` continues the run there, from that step, if
+    it is the same run (same data, seed, batch size, augmentation; a longer length is fine), and
+    starts one if the folder is empty: run the cell again after an interruption. The data order is a
+    function of ``(seed, step)``, so a run stopped and resumed at any step ends with the weights of an
+    uninterrupted one. A folder holding other files is refused. ``record`` adds the command line's
+    facts (``model``, ``recipe``, ``data`` enter the spec; other keys are kept in ``run.json``).
+
+    Ctrl-C (or the notebook's stop button) and SIGTERM finish the current step, save as above, and
+    raise :class:`gan_utils.runs.TrainingInterrupted` (a ``KeyboardInterrupt``) saying what was saved.
+    Training stops with a clear error if a loss becomes NaN or infinite (the last good checkpoint stays).
 
     ``images`` is an array (``load_mnist``, ``load_images``) or, for a folder too large for memory,
     an :func:`gan_utils.image_stream`, read from disk a batch at a time; it then brings its own
     labels. Both hold the same pixels, so a run started on one resumes on the other.
 
-    ``verbose="auto"`` shows progress as :class:`EpochProgress` does in a notebook (live, and one
-    line per epoch once saved or rendered) and as Keras' bar in a terminal; 0 is silent, 1 and 2
-    are Keras' own.
+    ``verbose="auto"`` shows progress as :class:`EpochProgress` does in a notebook (one line per
+    epoch), as Keras' bar in a terminal, and as a line per epoch or minute (:class:`ProgressLog`)
+    when the output goes to a file; 0 is silent, 1 and 2 are Keras' own.
 
     Returns:
-        Keras' ``History``; ``history.history`` covers all epochs, including those before a resume.
+        Keras' ``History``: ``history.history`` covers all complete epochs, including those before a
+        resume; also ``steps_completed``, ``epochs_completed``, ``stopped_by_time_budget``, ``finished``
+        and ``sample_grid``.
 
     Example:
         >>> history = fit_gan(gan, x, epochs=5, output_dir="runs/dcgan")  # doctest: +SKIP
@@ -60,8 +105,15 @@ def fit_gan(
         raise TypeError(f"fit_gan trains a gan_utils.GAN, got {type(gan).__name__}.")
     if getattr(gan, "d_optimizer", None) is None:
         raise ValueError("compile the GAN first: gan.compile() (optionally with optimizers).")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
+    for name, value in (("epochs", epochs), ("steps", steps), ("epoch_steps", epoch_steps)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    if epochs is not None and steps is not None:
+        raise ValueError(f"give the length as epochs or as steps, not both (got epochs={epochs}, steps={steps}).")
+    if epochs is None and steps is None and time_budget is None:
+        raise ValueError("give a length: epochs=N (passes over the data), steps=N, or time_budget=SECONDS.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     stream = images if isinstance(images, ImageStream) else None
     if stream is not None:
         labels = _stream_labels(gan, stream, labels)
@@ -77,68 +129,219 @@ def fit_gan(
         check_labels(labels, len(images), gan.num_classes)
     if not gan.conditional:
         labels = None
+    if batch_size > len(images):
+        raise ValueError(
+            f"batch_size {batch_size} is larger than the data ({len(images)} images): use batch_size <= "
+            f"{len(images)} or more data."
+        )
+    per_pass = len(images) // batch_size
+    record = dict(record or {})
+    spec = RunSpec(
+        seed=int(seed), batch_size=int(batch_size), images=len(images),
+        data_sha256=_fingerprint(stream.chunks() if stream is not None else [images], labels),
+        image_shape=tuple(int(d) for d in gan.sample_shape), augment=gan.augment_policy,
+        epoch_steps=int(epoch_steps or per_pass), steps=int(steps) if steps is not None else (epochs * per_pass if epochs else None),
+        model=record.pop("model", None), recipe=record.pop("recipe", None), data=record.pop("data", None),
+    )
 
-    start_epoch, previous = 0, {}
-    run = {
-        "seed": int(seed), "batch_size": int(batch_size), "images": len(images),
-        "data_sha256": _fingerprint(stream.chunks() if stream is not None else [images], labels),
-        "augment": gan.augment_policy,
-    }
     out = Path(output_dir) if output_dir is not None else None
+    start, previous, metric_state, run_record = 0, {}, None, None
     if out is not None:
-        if out.exists() and not out.is_dir():
-            raise NotADirectoryError(f"output_dir {out} is a file: give a folder for the checkpoints and samples.")
-        has_checkpoint = any((out / n).exists() for n in (CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME))
-        if has_checkpoint and not resume:
-            raise FileExistsError(
-                f"{out} already holds a training checkpoint. Pass resume=True (--resume) to continue "
-                "it, or choose another output folder; nothing was overwritten."
-            )
-        if resume:
-            meta = restore_checkpoint(gan, out)
-            if meta is not None:
-                _check_same_run(meta.get("run") or {}, run, out)
-                start_epoch, previous = meta["epoch"], meta["history"]
+        run_record, start, previous, metric_state, spec = _open_run_folder(gan, out, spec, resume, record)
     elif resume:
         raise ValueError("resume=True needs output_dir, the folder holding the checkpoint.")
+    total, every = spec.steps, spec.epoch_steps
 
-    if start_epoch >= epochs:  # the run already finished: nothing to train
-        done = keras.callbacks.History()
-        done.history = previous
-        done.sample_grid = SampleGrid(sample_every, out / "samples")
-        done.sample_grid.load_frames(start_epoch)
-        done.stopped_by_time_budget, done.epochs_completed = False, start_epoch
-        return done
-    if stream is not None:
-        dataset = stream.dataset(batch_size, seed, epochs=epochs, start_epoch=start_epoch, with_labels=labels is not None)
-    else:
-        dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
     grid = SampleGrid(sample_every, out / "samples" if out else None, show=show_samples)
-    if start_epoch and out is not None:
-        grid.load_frames(start_epoch)  # the GIF of a resumed run starts at epoch 1, not at the resume
-    budget = TimeBudget(time_budget) if time_budget is not None else None
-    steps_per_epoch = len(images) // batch_size
-    if verbose == "auto" and config.in_notebook():  # one line per epoch in a saved notebook, not hundreds
-        callbacks = [*callbacks, EpochProgress(epochs, steps_per_epoch)]
-        verbose = 0
-    all_callbacks: list[keras.callbacks.Callback] = [StopOnNonFinite(), grid, *callbacks, *([budget] if budget else [])]
-    if out is not None:  # last, so the checkpoint's history includes what other callbacks logged
-        all_callbacks += [GifWriter(grid, out / "progress.gif"), Checkpoint(out, previous, run)]
-    result = gan.fit(
-        dataset,
-        epochs=epochs,
-        initial_epoch=start_epoch,
-        steps_per_epoch=steps_per_epoch,
-        callbacks=all_callbacks,
-        verbose=verbose,
+    if start and out is not None:
+        grid.load_frames(start // every)  # the GIF of a resumed run starts at epoch 1, not at the resume
+    if total is not None and start >= total:  # the run already finished: nothing to train
+        return _result(previous, grid, start, spec, stopped=False)
+
+    budgets = [cb for cb in callbacks if isinstance(cb, TimeBudget)]
+    if time_budget is not None:
+        budgets.append(TimeBudget(time_budget))
+    for budget in budgets:
+        budget.reset()
+    recorder = Checkpoint(
+        out, previous, {"spec_sha256": spec.digest()}, every_seconds=checkpoint_seconds, epoch_steps=every,
+        start_step=start, steps=total, metric_state=metric_state,
     )
-    merged = {k: list(previous.get(k, [])) + [float(v) for v in vals] for k, vals in result.history.items()}
-    result.history = merged
+    if out is not None and start:
+        write_history_csv(out, previous, every, total)  # the rows of the checkpoint, none of a lost session
+    extra: list[keras.callbacks.Callback] = []
+    if verbose == "auto" and config.in_notebook():  # one line per epoch in a saved notebook, not hundreds
+        extra.append(EpochProgress(-(-total // every) if total else 0, every))
+        verbose = 0
+    elif verbose == "auto" and not sys.stdout.isatty():  # a log file: a line per epoch or minute, no bar
+        extra.append(ProgressLog(start, total, every, budgets[0] if budgets else None))
+        verbose = 0
+    signals = StopSignals()
+    all_callbacks: list[keras.callbacks.Callback] = [
+        StopOnNonFinite(), grid, *callbacks, *extra, *budgets[len(budgets) - (time_budget is not None):], StopOnSignal(signals),
+    ]
+    if out is not None:  # last, so the checkpoint's history includes what other callbacks logged
+        all_callbacks.append(GifWriter(grid, out / "progress.gif"))
+    all_callbacks.append(recorder)
+
+    iterations = int(gan.g_optimizer.iterations.numpy()) if gan.g_optimizer.built else 0
+    began, ended = time.perf_counter(), "finished"
+    interrupted: int | None = None
+    with signals:
+        try:
+            for first_epoch, epoch_length, epochs_here, at in _segments(start, total, every):
+                dataset = _dataset(images, stream, labels, batch_size, seed, at, total)
+                gan.fit(
+                    dataset, epochs=first_epoch + epochs_here, initial_epoch=first_epoch, steps_per_epoch=epoch_length,
+                    callbacks=all_callbacks, verbose=verbose,
+                )
+                if gan.stop_training:
+                    break
+        except KeyboardInterrupt:  # a second Ctrl-C, or one raised where no handler could be installed
+            interrupted = signal.SIGINT
+        finally:
+            if interrupted is None and signals.received is not None:
+                interrupted = signals.received
+    done = int(gan.g_optimizer.iterations.numpy()) - iterations  # steps taken, whichever callback stopped them
+    recorder.step = start + done
+    stopped = any(b.stopped_early for b in budgets)
+    if interrupted is not None:
+        ended = signal.Signals(interrupted).name
+    elif stopped:
+        ended = "time budget"
+    elif total is not None and recorder.step < total:
+        ended = "stopped"
+    if out is not None:
+        if recorder.saved_step != recorder.step or not (out / CHECKPOINT_NAME).is_file():
+            recorder.save(gan)
+        _save_outputs(gan, out, recorder.history)
+        session = {"from_step": start, "to_step": recorder.step, "steps": total, "time_budget": time_budget,
+                   "seconds": round(time.perf_counter() - began, 1), "ended": ended, **record}
+        run_record["spec"] = spec
+        run_record.setdefault("sessions", []).append(session)
+        write_record(out, run_record)
+    if interrupted is not None:
+        saved = (f"saved step {recorder.step:,}" + (f" of {total:,}" if total else "") + f" in {out} "
+                 "(checkpoint.npz, generator.json)") if out is not None else f"stopped at step {recorder.step:,}; nothing saved (no output_dir)"
+        error = TrainingInterrupted(f"{signal.Signals(interrupted).name}: {saved}", interrupted)
+        error.step, error.steps, error.directory = recorder.step, total, out
+        raise error
+    return _result(recorder.history, grid, recorder.step, spec, stopped=stopped)
+
+
+def _open_run_folder(gan: GAN, out: Path, spec: RunSpec, resume: bool, facts: dict) -> tuple:
+    """Start or reopen the run in ``out``: (record, start step, history, running means, spec)."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"output_dir {out} is a file: give a folder for the checkpoints and samples.")
+    run_record = read_record(out)
+    legacy = run_record is None and holds_run(out)
+    if (run_record is not None or legacy) and not resume:
+        raise FileExistsError(
+            f"{out} already holds a training checkpoint. Pass resume=True (--resume) to continue "
+            "it, or choose another output folder; nothing was overwritten."
+        )
+    start, previous, metric_state = 0, {}, None
+    if run_record is not None:
+        recorded: RunSpec = run_record["spec"]
+        differ = recorded.contradictions(spec)
+        if differ:
+            said = "; ".join(f"{name}: recorded {old!r}, now {new!r}" for name, old, new in differ if name != "data_sha256")
+            if any(name == "data_sha256" for name, _, _ in differ):
+                said = (said + "; " if said else "") + "different training images (digits, subset, data file or image files)"
+            raise ValueError(
+                f"the checkpoint in {out} belongs to a run with other settings: {said}. Resume with "
+                "the same settings, or train into a new output folder."
+            )
+        spec = dataclasses.replace(recorded, steps=spec.steps)  # what the caller gives: the length may change
+        meta = restore_checkpoint(gan, out)
+        if meta is not None:
+            if (meta.get("run") or {}).get("spec_sha256") != recorded.digest():
+                raise ValueError(f"the checkpoint in {out} is not the one of its run.json: train into a new output folder.")
+            start, previous, metric_state = int(meta["step"]), meta["history"], meta.get("metrics")
+    elif legacy:  # from before run records: resumable where its checkpoint says the same settings
+        meta = restore_checkpoint(gan, out)
+        if meta is not None:
+            _check_same_run(meta.get("run") or {}, _legacy_run(spec), out)
+            spec = dataclasses.replace(spec, epoch_steps=spec.steps_per_pass)  # its epochs were passes
+            start, previous = int(meta["epoch"]) * spec.steps_per_pass, meta["history"]
+        run_record = new_record(spec, **facts, resumed_from="a folder from before run records")
+    else:
+        check_new_run_folder(out)
+        out.mkdir(parents=True, exist_ok=True)
+        run_record = new_record(spec, **facts)
+        write_record(out, run_record)  # before the first step: a run stopped at once still says what it is
+    return run_record, start, previous, metric_state, spec
+
+
+def _segments(start: int, total: int | None, every: int) -> list[tuple[int, int, int, int]]:
+    """The ``fit`` calls from step ``start``: (first epoch, steps per epoch, epochs, first step) each.
+
+    Keras starts every epoch at its first step: an epoch begun before a resume, and a last epoch
+    shorter than the others, each get a ``fit`` of their own. ``total=None`` (until the time budget)
+    ends in a practically endless ``fit``.
+    """
+    segments, step = [], start
+    while total is None or step < total:
+        epoch, into = divmod(step, every)
+        left = None if total is None else total - step
+        if into or (left is not None and left < every):
+            length = every - into if left is None else min(every - into, left)
+            segments.append((epoch, length, 1, step))
+            step += length
+            continue
+        epochs = _ENDLESS if left is None else left // every
+        segments.append((epoch, every, epochs, step))
+        if left is None:
+            break
+        step += epochs * every
+    return segments
+
+
+#: Epochs of a run that trains until its time budget: more than any budget allows.
+_ENDLESS = 10**7
+
+
+def _dataset(images, stream: ImageStream | None, labels, batch_size: int, seed: int, step: int, total: int | None):
+    """The batches from global step ``step`` on: pass ``step // per_pass``, from its step ``step % per_pass``."""
+    per_pass = len(images) // batch_size
+    first, skip = divmod(step, per_pass)
+    last = first + _ENDLESS if total is None else -(-total // per_pass)
+    if stream is not None:
+        return stream.dataset(batch_size, seed, epochs=last, start_epoch=first, skip=skip, with_labels=labels is not None)
+    return make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=last, start_epoch=first, skip=skip)
+
+
+def _result(history: dict, grid: SampleGrid, step: int, spec: RunSpec, stopped: bool) -> keras.callbacks.History:
+    result = keras.callbacks.History()
+    result.history = {k: list(v) for k, v in history.items()}
     result.sample_grid = grid  # the frames, for plotting and animations
-    budgets = [cb for cb in all_callbacks if isinstance(cb, TimeBudget)]
-    result.stopped_by_time_budget = any(cb.stopped_early for cb in budgets)
-    result.epochs_completed = len(merged.get("d_loss", [])) - int(any(cb.stopped_mid_epoch for cb in budgets))
+    result.stopped_by_time_budget = stopped
+    result.steps_completed, result.steps = step, spec.steps
+    result.epochs_completed = max((len(v) for v in history.values()), default=0)
+    result.finished = spec.steps is not None and step >= spec.steps
+    result.spec = spec
     return result
+
+
+def _save_outputs(gan: GAN, out: Path, history: dict) -> None:
+    """What a stopped or finished run leaves for its reader: the networks, the fixed-z grid, the history."""
+    from gan_utils import models, plotting, pretrained
+
+    for network, name in ((gan.sampler, "generator"), (gan.discriminator, "discriminator")):
+        try:
+            models.architecture(network)
+        except (TypeError, ValueError):
+            continue  # a network written on a notebook's page: the checkpoint holds it
+        pretrained.save_network(network, out / name)
+    if len(gan.sample_shape) in (2, 3):
+        plotting.save_image(plotting.image_grid(gan.sample()), out / "samples.png")
+    pretrained.write_json(history, out / "history.json")
+
+
+def _legacy_run(spec: RunSpec) -> dict:
+    """The settings a checkpoint from before run records kept, for :func:`_check_same_run`."""
+    return {"seed": spec.seed, "batch_size": spec.batch_size, "images": spec.images, "data_sha256": spec.data_sha256,
+            "augment": spec.augment}
 
 
 def _check_images(gan: GAN, images: np.ndarray) -> None:

@@ -599,12 +599,13 @@ class ImageStream:
             yield self.images(np.arange(start, min(start + size, len(self))))
 
     def dataset(
-        self, batch_size: int = 128, seed: int = 0, epochs: int | None = None, start_epoch: int = 0, with_labels: bool = False
+        self, batch_size: int = 128, seed: int = 0, epochs: int | None = None, start_epoch: int = 0, with_labels: bool = False,
+        skip: int = 0,
     ) -> tf.data.Dataset:
         """Shuffled full batches in :func:`gan_utils.make_dataset`'s order (see :func:`image_dataset`)."""
         if with_labels and not self.with_labels:
             raise ValueError("this stream was made without its classes: make it with image_stream(..., with_labels=True).")
-        batches = index_batches(len(self), batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
+        batches = index_batches(len(self), batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch, skip=skip)
         shape = (batch_size, *self.pixels.shape[1:])
 
         def images(idx: tf.Tensor) -> tf.Tensor:
