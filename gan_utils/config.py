@@ -121,17 +121,22 @@ def _c_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def quiet_tensorflow_in_notebooks() -> None:
-    """Keep TensorFlow's C++ log lines out of notebook outputs; do nothing elsewhere.
+def started_as_command() -> bool:
+    """True while ``python -m gan_utils.<module>`` imports the package (Python sets ``sys.argv[0]`` to ``-m`` then)."""
+    return sys.argv[:1] == ["-m"]
 
-    In a notebook kernel, and unless ``TF_CPP_MIN_LOG_LEVEL`` was set by the user: set it to
+
+def quiet_tensorflow_in_notebooks() -> None:
+    """Keep TensorFlow's C++ log lines out of notebook outputs and of the command line's; do nothing elsewhere.
+
+    In a notebook kernel or a ``python -m gan_utils.train`` run, and unless ``TF_CPP_MIN_LOG_LEVEL`` was set by the user: set it to
     :data:`NOTEBOOK_TF_LOG_LEVEL`, and if TensorFlow is not imported yet, import it (and let it look
     for devices) with file descriptor 2 silenced, because its start-up lines (CUDA probes, CPU
     instruction notes) ignore that setting. Jupyter shows those lines in the cell that imports
     TensorFlow, and a rendered page keeps them; in a terminal they stay. ``import gan_utils`` calls
     this before it imports Keras, so import ``gan_utils`` before ``keras`` or ``tensorflow``.
     """
-    if TF_LOG_LEVEL_SET_BY_USER or not in_notebook():
+    if TF_LOG_LEVEL_SET_BY_USER or not (in_notebook() or started_as_command()):
         return
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = NOTEBOOK_TF_LOG_LEVEL
     if "tensorflow" in sys.modules:

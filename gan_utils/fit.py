@@ -216,7 +216,9 @@ def fit_gan(
             recorder.save(gan)
         _save_outputs(gan, out, recorder.history)
         session = {"from_step": start, "to_step": recorder.step, "steps": total, "time_budget": time_budget,
-                   "seconds": round(time.perf_counter() - began, 1), "ended": ended, **record}
+                   "seconds": round(time.perf_counter() - began, 1), "ended": ended}
+        if "command" in record:
+            session["command"] = record["command"]
         run_record["spec"] = spec
         run_record.setdefault("sessions", []).append(session)
         write_record(out, run_record)

@@ -43,6 +43,8 @@ class Recipe:
             number of class sub-folders for your own images; unconditional recipes ignore it.
         augment: the DiffAugment policy the discriminator sees every image through (None: off;
             ``True`` is kept as the paper's ``"color,translation,cutout"``; :mod:`gan_utils.augment`).
+        images_shown: the command line's training length in images shown (None: ``epochs`` passes
+            over MNIST's 60,000, whatever the data's size; :func:`gan_utils.runs.recipe_steps`).
     """
 
     model: str
@@ -63,6 +65,7 @@ class Recipe:
     d_steps: int = 1
     num_classes: int = 10
     augment: str | None = None
+    images_shown: int | None = None
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
@@ -256,7 +259,7 @@ def get_recipe(name: str, smoke: bool | None = None, image_size: int | None = No
             raise ValueError(f"image_size must be one of {sizes} (the sides the networks build), got {image_size!r}.")
         recipe = dataclasses.replace(recipe, **SIZE_SETTINGS.get(name, {}).get(image_size, {}))
     if config.SMOKE if smoke is None else smoke:
-        recipe = dataclasses.replace(recipe, epochs=SMOKE_EPOCHS, subset=SMOKE_SUBSET)
+        recipe = dataclasses.replace(recipe, epochs=SMOKE_EPOCHS, subset=SMOKE_SUBSET, images_shown=SMOKE_EPOCHS * SMOKE_SUBSET)
     try:
         return dataclasses.replace(recipe, **overrides)
     except TypeError as err:

@@ -119,10 +119,15 @@ class RunSpec:
         return hashlib.sha256(json.dumps(frozen, sort_keys=True).encode()).hexdigest()
 
     def contradictions(self, other: RunSpec) -> list[tuple[str, object, object]]:
-        """``(setting, recorded, new)`` for each frozen setting ``other`` gives otherwise (unknown ones, None, are skipped)."""
+        """``(setting, recorded, new)`` for each setting ``other`` gives otherwise that a resume must keep.
+
+        The length (``steps``) may change; ``epoch_steps`` follows the record, and ``data`` (where the
+        images came from) is only told: the fingerprint says if they are the same. Settings ``other`` does
+        not know (None: ``fit_gan`` called without the command line's recipe) are skipped.
+        """
         found = []
         for f in dataclasses.fields(self):
-            if f.name == "steps":
+            if f.name in ("steps", "epoch_steps", "data"):  # the length may change; the rest follow the record
                 continue
             recorded, new = getattr(self, f.name), getattr(other, f.name)
             if new is None and f.name in ("model", "recipe", "data"):

@@ -1,16 +1,19 @@
-"""Command line: train a GAN of the series on MNIST, or on your own images, and write a run folder.
+"""Command line: train a GAN of the series on MNIST, or on your own images, into a run folder.
 
-    python -m gan_utils.train dcgan --output runs/dcgan --epochs 10
-    python -m gan_utils.train dcgan --output runs/dcgan --resume        # continue after a stop
-    python -m gan_utils.train dcgan --images my_photos --image-size 64 --channels 3 --output runs/photos
+    python -m gan_utils.train dcgan --output runs/dcgan                  # the recipe's length: 10 x 60,000 images
+    python -m gan_utils.train --resume --output runs/dcgan               # continue after a stop, whatever the run
+    python -m gan_utils.train dcgan --images my_photos --image-size 64 --channels 3 --output runs/photos --time-budget 3600
     python -m gan_utils.train dcgan --images my_photos --augment --output runs/few   # DiffAugment, for few images
 
-The run folder receives ``generator.json`` and ``discriminator.json`` with their ``.weights.npz``
-(load the generator with ``gan_utils.load_generator(DIR)``, on any supported Keras), ``samples.png`` (the fixed-z grid), ``history.json``,
-``run.json`` (the exact settings), ``data.json`` (what it trains on, and the ``--augment`` policy
-its discriminator sees it through, so that ``--resume`` reads the same images the same way),
-``progress.gif``, ``samples/`` and the resumable ``checkpoint.npz``. This is how the project's
-shipped weights are made.
+The length is counted in images shown, not in passes over the data: by default the recipe's
+``epochs`` times MNIST's 60,000 images, so 200 images train as long as 60,000 (``--steps``,
+``--images-shown`` or ``--epochs``, in passes over your data, set it; ``--time-budget`` alone trains
+until the budget). The run folder is the run's alone (:mod:`gan_utils.runs`): ``run.json`` records
+the run before its first step, and ``--resume --output DIR`` reads it back (an option that
+contradicts it is refused; a longer length or another time budget is applied). Checkpoints are
+written at epoch ends and every few minutes; Ctrl-C, SIGTERM and the time budget finish the step,
+save the checkpoint and ``generator.json`` (``gan_utils.load_generator(DIR)``) and print the command
+that goes on. This is how the project's shipped weights are made.
 
 ``--images`` reads a folder, a zip, image files or a Keras data set with
 :func:`gan_utils.load_images`, into memory. With ``--stream`` a folder too large for memory is
@@ -26,8 +29,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
-import json
 import platform
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -37,15 +40,14 @@ import numpy as np
 import tensorflow as tf
 
 import gan_utils
-from gan_utils import plotting, pretrained
+from gan_utils import runs
 from gan_utils.augment import DEFAULT_POLICY, TRANSFORMS, augment_setting
-from gan_utils.checkpoints import CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME
 from gan_utils.features import EXTRACTORS
 from gan_utils.data import check_digits, load_mnist, mnist_source
 from gan_utils.images import FITS, KERAS_DATASETS, ImageStream, image_stream, load_images
 from gan_utils.models import IMAGE_SIZES
 from gan_utils.metrics import QualityMonitor
-from gan_utils.recipes import MODELS, build_gan, get_recipe
+from gan_utils.recipes import MODELS, Recipe, build_gan, get_recipe
 from gan_utils.fit import fit_gan
 from gan_utils.losses import OBJECTIVES
 
@@ -66,29 +68,47 @@ def describe_hardware() -> str:
     return f"{cpu}, {os.cpu_count()} CPU cores" + (f", GPUs: {', '.join(gpus)}" if gpus else ", no GPU")
 
 
-#: Where a run folder remembers what it trains on (and its ``--augment`` policy, when on), so that
-#: ``--resume`` reads the same data and shows it to the discriminator the same way.
-DATA_FILE = "data.json"
 #: ``--images`` trains these models; ``vanilla`` (the MLP of lesson 02) is for MNIST only.
 IMAGE_MODELS = tuple(m for m in MODELS if m != "vanilla")
 #: ``--image-size``, ``--channels`` and ``--fit`` default to :func:`load_images`' own defaults.
 _IMAGE_DEFAULTS = {name: inspect.signature(load_images).parameters[name].default for name in ("image_size", "channels", "fit")}
 _IMAGE_OPTIONS = {"images": "--images", "image_size": "--image-size", "channels": "--channels", "fit": "--fit"}
+#: The options that say what a run is: recorded in run.json, kept by --resume, refused if contradicted.
+RUN_OPTIONS = ("model", "seed", "batch_size", "subset", "objective", "d_steps", "augment", "digits", "data",
+               *_IMAGE_OPTIONS, "smoke")
+#: The options that give the length; one at most.
+LENGTH_OPTIONS = ("epochs", "steps", "images_shown")
 #: The features ``--monitor`` scores your own images in, unless ``--features`` says otherwise; where
 #: InceptionV3's weights cannot be loaded, ``MONITOR_FALLBACK`` stands in (and one line says so).
 MONITOR_FEATURES, MONITOR_FALLBACK = "inception", "random"
 #: Generated (and real) images per ``--monitor`` score; with your own images at most half the folder.
 MONITOR_SAMPLES = 2000
+PREFIX = "[gan_utils.train]"
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _shown(value: object) -> str:
+    """An option's value as typed on the command line."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(str(v) for v in value)
+    return str(value)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse the command line (see ``python -m gan_utils.train --help``)."""
+    """Parse the command line (see ``python -m gan_utils.train --help``); on ``--resume``, complete it from the run's record."""
     p = argparse.ArgumentParser(prog="python -m gan_utils.train", description=__doc__.split("\n\n")[0])
-    p.add_argument("model", choices=MODELS, help="which GAN to train")
-    p.add_argument("--output", required=True, type=Path, help="run folder to write (created if missing)")
-    p.add_argument("--epochs", type=int, help="epochs to train (default: the model's recipe)")
+    p.add_argument("model", nargs="?", choices=MODELS, help="which GAN to train (with --resume: the run's, may be left out)")
+    p.add_argument("--version", action="version", version=f"gan_utils {gan_utils.__version__}")
+    p.add_argument("--output", required=True, type=Path, help="run folder: new or empty (created if missing), or a run with --resume")
+    p.add_argument("--steps", type=int, help="training steps (default: the recipe's length in images shown / batch size)")
+    p.add_argument("--images-shown", type=int, metavar="N", help="training length in images shown (default: the recipe's, "
+                   "its epochs x MNIST's 60,000, whatever the data's size)")
+    p.add_argument("--epochs", type=int, help="training length in passes over your data")
     p.add_argument("--batch-size", type=int, help="images per step (default: the model's recipe)")
-    p.add_argument("--seed", type=int, default=0, help="seed for weights, noise and data order (default 0)")
+    p.add_argument("--seed", type=int, help="seed for weights, noise and data order (default 0)")
     p.add_argument("--subset", type=int, help="train on a random subset of N images")
     p.add_argument(
         "--objective", choices=list(OBJECTIVES),
@@ -102,8 +122,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "A resumed run keeps its policy",
     )
     p.add_argument("--digits", type=int, nargs="+", help="train only on these digit classes, e.g. --digits 0")
-    p.add_argument("--time-budget", type=float, metavar="SECONDS", help="stop cleanly after this much training time")
-    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --output")
+    p.add_argument("--time-budget", type=float, metavar="SECONDS",
+                   help="stop after this much training time, saving everything (alone: train until it; with a length: "
+                   "whichever comes first); may change on --resume")
+    p.add_argument("--resume", action="store_true", help="continue the run in --output (its run.json says what it is)")
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0, metavar="M",
+                   help="write a checkpoint at least every M minutes, mid-epoch too (default 5)")
+    p.add_argument("--tensorboard", action="store_true", help="also write TensorBoard's logs into OUTPUT/tensorboard")
     p.add_argument("--data", type=Path, help="MNIST .npz (default: $GAN_UTILS_MNIST, else Keras' download)")
     p.add_argument(
         "--images", nargs="+", metavar="SOURCE",
@@ -132,8 +157,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--cache-dir", type=Path, metavar="DIR",
         help="with --stream: folder for the cache files (default: gan_utils-image-cache in the temporary folder)",
     )
-    p.add_argument("--smoke", action="store_true", help="smoke size (as GAN_UTILS_SMOKE=1)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--smoke", action="store_true", default=None, help="smoke size (as GAN_UTILS_SMOKE=1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
     p.add_argument(
         "--monitor", type=int, metavar="EPOCHS",
         help="print FID, precision and recall (and for digits class KL) of 2,000 samples every EPOCHS epochs "
@@ -146,13 +171,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "stand in and a line says so; 'digits' for digit-like images; 'random' offline)",
     )
     args = p.parse_args(argv)
-    for name in ("epochs", "batch_size", "subset", "monitor", "d_steps"):
+    for name in ("epochs", "steps", "images_shown", "batch_size", "subset", "monitor", "d_steps"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            p.error(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+            p.error(f"{_option(name)} must be a positive integer, got {value}")
+    lengths = [_option(n) for n in LENGTH_OPTIONS if getattr(args, n) is not None]
+    if len(lengths) > 1:
+        p.error(f"{' and '.join(lengths)} both give the training length: keep one")
     if args.time_budget is not None and args.time_budget <= 0:
         p.error(f"--time-budget must be a positive number of seconds, got {args.time_budget}")
-    if not 0 <= args.seed < 2**32:
+    if not args.checkpoint_minutes > 0:
+        p.error(f"--checkpoint-minutes must be a positive number, got {args.checkpoint_minutes}")
+    if args.seed is not None and not 0 <= args.seed < 2**32:
         p.error(f"--seed must be an integer from 0 to 2**32 - 1, got {args.seed}")
     if args.data is not None and not args.data.is_file():
         p.error(f"--data {args.data}: no such file (give an MNIST .npz with x_train, y_train, x_test, y_test)")
@@ -167,12 +197,72 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.augment = augment_setting(args.augment)
     except ValueError as err:
         p.error(f"--augment: {err}")
+    if args.images is not None:
+        args.images = _image_source(args.images)
+    args.record = None
+    if args.resume:
+        _settle_resume(args, p)
+    else:
+        _settle_new_run(args, p)
     _settle_data(args, p)
     return args
 
 
+def _settle_new_run(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
+    """A new run: a model, and a folder that is empty or new (a run's folder is the run's alone)."""
+    if args.model is None:
+        p.error("name the model to train (e.g. dcgan), or add --resume to continue the run in --output")
+    if runs.holds_run(args.output):
+        p.error(
+            f"{args.output} already holds a run: to continue it, python -m gan_utils.train --resume --output "
+            f"{shlex.quote(str(args.output))}; to start another, choose a new --output. Nothing was written."
+        )
+    try:
+        runs.check_new_run_folder(args.output)
+    except runs.RunFolderError as err:
+        p.error(str(err))
+    if args.seed is None:
+        args.seed = 0
+    args.smoke = bool(args.smoke)
+
+
+def _settle_resume(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
+    """``--resume``: take what the run is from its record; refuse an option that contradicts it, in one line."""
+    out = args.output
+    try:
+        record = runs.read_record(out)
+    except runs.RunFolderError as err:
+        p.error(str(err))
+    if record is None and runs.is_legacy_run(out):
+        p.error(runs.legacy_message(out))
+    if record is None:
+        if out.is_dir() and any(out.iterdir()):
+            p.error(f"--resume: {out} holds no run (no run.json) to continue, and files of its own: nothing was written. "
+                    "To train, choose an empty or new --output.")
+        p.error(f"--resume: {out} holds no run (no run.json) to continue. To start one: "
+                f"python -m gan_utils.train dcgan --output {shlex.quote(str(out))}")
+    options = record.get("options") or {}
+    for name in RUN_OPTIONS:
+        given, kept = getattr(args, name), options.get(name)
+        if name == "smoke" and given is None:
+            given = None
+        if given is not None and given != kept:
+            recorded = "none" if kept in (None, False) else _shown(kept)
+            if name == "model":
+                p.error(f"model {given} contradicts the run in {out} (recorded: {kept}): leave the model out to resume, "
+                        "or train into a new --output")
+            p.error(f"{_option(name)} {_shown(given) if given is not True else ''}".rstrip()
+                    + f" contradicts the run in {out} (recorded: {recorded}): leave {_option(name)} out to resume, "
+                    "or train into a new --output")
+        setattr(args, name, kept)
+    data = record["spec"].data or {}
+    if data.get("kind") == "mnist" and args.data is None and Path(str(data.get("data"))).is_file():
+        args.data = Path(data["data"])  # the MNIST file the run began on, wherever GAN_UTILS_MNIST points now
+    args.record = record
+
+
 def _image_source(images: list[str]) -> str | list[str]:
-    """What ``--images`` names, as remembered in ``data.json``: a Keras data set's name, or absolute paths."""
+    """What ``--images`` names, as remembered in ``run.json``: a Keras data set's name, or absolute paths."""
     def one(item: str) -> str:
         name = item.strip().lower().replace("-", "_")
         return name if name in KERAS_DATASETS else str(Path(item).expanduser().resolve())
@@ -180,51 +270,8 @@ def _image_source(images: list[str]) -> str | list[str]:
     return one(images[0]) if len(images) == 1 else [one(item) for item in images]
 
 
-def read_data_file(directory: Path) -> dict | None:
-    """What the run folder ``directory`` trains on (its ``data.json``), or None if it has none."""
-    path = directory / DATA_FILE
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        data = None
-    if not isinstance(data, dict) or data.get("kind") not in ("mnist", "images"):
-        raise ValueError(f"{path} is damaged (not a data record of gan_utils.train): delete it and resume with the same options.")
-    return data
-
-
 def _settle_data(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
-    """Check the data options together; on ``--resume`` take the remembered ones (``data.json``) or refuse others."""
-    try:
-        remembered = read_data_file(args.output) if args.resume else None
-    except ValueError as err:
-        p.error(str(err))
-    if remembered is not None:
-        kept = remembered.get("augment")  # absent: trained without augmentation
-        if args.augment is not None and args.augment != kept:
-            was = f"--augment {kept}" if kept else "no --augment"
-            p.error(
-                f"--augment {args.augment} differs from how {args.output} trains ({was}, in its {DATA_FILE}): "
-                "leave --augment out to resume as it trains, or train into a new --output."
-            )
-        args.augment = kept
-    if args.images is not None:
-        args.images = _image_source(args.images)
-    if remembered is not None and remembered["kind"] == "images":
-        for name, option in _IMAGE_OPTIONS.items():
-            given, kept = getattr(args, name), remembered.get(name)
-            if given is not None and given != kept:
-                p.error(
-                    f"{option} {given} differs from what {args.output} trains on ({option} {kept}, in its {DATA_FILE}): "
-                    f"leave {option} out to resume on the same images, or train into a new --output."
-                )
-            setattr(args, name, kept)
-    elif remembered is not None and args.images is not None:
-        p.error(
-            f"{args.output} trains on MNIST (its {DATA_FILE}), not on --images: resume without --images, "
-            "or train your images into a new --output."
-        )
+    """Check the data options together."""
     if args.cache_dir is not None and not args.stream:
         p.error("--cache-dir is where --stream keeps its cache file: add --stream, or leave --cache-dir out.")
     if args.images is None:
@@ -291,15 +338,36 @@ def _monitor(args: argparse.Namespace, images: np.ndarray | ImageStream) -> Qual
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Train, then write the run folder. Returns the process exit code."""
+    """Train into the run folder, or continue its run; returns the exit code (130/143 after Ctrl-C/SIGTERM)."""
+    with runs.sigterm_as_interrupt():
+        try:
+            return _main(argv)
+        except runs.TrainingInterrupted as err:
+            print(f"{PREFIX} {err}" + (_go_on(err.directory) if getattr(err, "directory", None) else ""), flush=True)
+            return err.exit_code
+        except KeyboardInterrupt:
+            print(f"{PREFIX} interrupted before training began: nothing was trained", flush=True)
+            return 130
+
+
+def _go_on(out: Path) -> str:
+    return f"; to go on: {runs.resume_command(out)}"
+
+
+def _main(argv: list[str] | None) -> int:
     args = parse_args(argv)
-    given = (
-        ("epochs", args.epochs), ("batch_size", args.batch_size), ("subset", args.subset), ("objective", args.objective),
-        ("d_steps", args.d_steps), ("augment", args.augment),
-    )
-    overrides = {k: v for k, v in given if v is not None}
-    image_size = None if args.images is None else args.image_size  # MNIST's recipe, or the one for the images' size
-    recipe = get_recipe(args.model, smoke=args.smoke or None, image_size=image_size, **overrides)
+    out: Path = args.output
+    record = args.record
+    if record is not None:  # --resume: the recorded recipe, exactly
+        spec: runs.RunSpec = record["spec"]
+        recipe = Recipe(**spec.recipe)
+        done = max([s.get("to_step", 0) for s in record.get("sessions", []) if s.get("ended") == "finished"], default=0)
+    else:
+        given = (("batch_size", args.batch_size), ("subset", args.subset), ("objective", args.objective),
+                 ("d_steps", args.d_steps), ("augment", args.augment))
+        overrides = {k: v for k, v in given if v is not None}
+        image_size = None if args.images is None else args.image_size  # MNIST's recipe, or the one for the images' size
+        recipe = get_recipe(args.model, smoke=args.smoke or None, image_size=image_size, **overrides)
     gan_utils.set_seed(args.seed)
     class_names: list[str] = []
     if args.images is None:
@@ -314,81 +382,90 @@ def main(argv: list[str] | None = None) -> int:
         source = args.images if isinstance(args.images, str) else f"{len(args.images)} files"
         image_shape = (args.image_size, args.image_size, args.channels)
         data = {"kind": "images", **{name: getattr(args, name) for name in _IMAGE_OPTIONS}}
-        if class_names:
-            recipe = dataclasses.replace(recipe, num_classes=len(class_names))
+        if class_names and args.model == "cgan":  # the classes a cgan draws; dcgan ignores sub-folders
+            data["class_names"] = class_names
+            if record is None:
+                recipe = dataclasses.replace(recipe, num_classes=len(class_names))
         if len(images) < recipe.batch_size:
             return _error(
                 f"--images {source} gave {len(images)} images, fewer than one batch of {recipe.batch_size}: "
                 f"pass --batch-size {len(images)} or less, or add images."
             )
-    if recipe.augment is not None:
-        data["augment"] = recipe.augment
-    print(f"[gan_utils.train] {args.model}: {len(images)} images {image_shape} from {source}; {recipe}", flush=True)
 
+    per_pass = len(images) // recipe.batch_size
+    steps = _length(args, recipe, per_pass, record)
+    budget = args.time_budget
+    if record is not None and budget is None and steps is None:  # a run that trains until its budget: the last one
+        budget = next((s["time_budget"] for s in reversed(record.get("sessions", [])) if s.get("time_budget")), None)
+    if steps is None and budget is None:
+        return _error(f"{out} trains until a time budget: give --time-budget SECONDS (or a length, e.g. --steps N)")
+    if record is not None:
+        epoch_steps = record["spec"].epoch_steps
+    elif args.epochs is not None:
+        epoch_steps = per_pass  # --epochs counts passes: one epoch, one pass
+    else:
+        epoch_steps = max(1, runs.MNIST_TRAIN_IMAGES // recipe.batch_size if steps is None else
+                          min(runs.MNIST_TRAIN_IMAGES // recipe.batch_size, steps // recipe.epochs))
+    if record is not None and steps is not None and done >= steps:
+        longer = runs.resume_command(out, "--steps", str(2 * steps))
+        print(f"{PREFIX} {out} is complete: {done:,} of {steps:,} steps. To train longer: {longer}", flush=True)
+        return 0
+
+    print(f"{PREFIX} {recipe.model}: {len(images):,} images {image_shape} from {source}; {recipe}", flush=True)
     try:
         gan = build_gan(recipe, seed=args.seed, image_shape=image_shape)
     except ValueError as err:  # e.g. --objective wasserstein-gp with a batch-norm discriminator
         return _error(str(err))
-    out = args.output
-    if not any((out / name).exists() for name in (CHECKPOINT_NAME, PREVIOUS_CHECKPOINT_NAME)):
-        out.mkdir(parents=True, exist_ok=True)  # a new run: remember its data before the first epoch
-        pretrained.write_json(data, out / DATA_FILE)
-    start = time.perf_counter()
-    history = fit_gan(
-        gan,
-        images,
-        labels,
-        epochs=recipe.epochs,
-        batch_size=recipe.batch_size,
-        seed=args.seed,
-        output_dir=args.output,
-        resume=args.resume,
-        time_budget=args.time_budget,
-        callbacks=[_monitor(args, images)] if args.monitor else (),
-        verbose=0 if args.quiet else "auto",
-    )
-    seconds = time.perf_counter() - start
+    view = runs.RunSpec(args.seed, recipe.batch_size, len(images), "", image_shape, recipe.augment, epoch_steps, steps)
+    length = f"{steps:,} steps ({steps * recipe.batch_size:,} images shown)" if steps else "until the time budget"
+    budget_said = f", time budget {budget:g} s" if budget else ""
+    print(f"{PREFIX} length: {length}{budget_said}; {runs.augment_advice(view, steps)}", flush=True)
 
-    pretrained.save_network(gan.sampler, out / "generator")
-    pretrained.save_network(gan.discriminator, out / "discriminator")
-    plotting.save_image(plotting.image_grid(gan.sample()), out / "samples.png")
-    pretrained.write_json(history.history, out / "history.json")
-    pretrained.write_json(data, out / DATA_FILE)  # a folder from before data.json gets one once its run resumed
-    command = "python -m gan_utils.train " + " ".join(sys.argv[1:] if argv is None else argv)
-    pretrained.write_json(
-        {
-            "command": command,
-            "recipe": dataclasses.asdict(recipe),
-            "seed": args.seed,
-            "digits": args.digits,
-            "images": len(images),
-            "data": source if args.images is None else args.images,
-            "image_shape": list(image_shape),
-            **({"fit": args.fit} if args.images is not None else {}),
-            **({"class_names": class_names} if class_names else {}),
-            "epochs_completed": history.epochs_completed,
-            "stopped_by_time_budget": history.stopped_by_time_budget,
-            "training_seconds_this_session": round(seconds, 1),
-            "hardware": describe_hardware(),
-            "versions": {
-                "python": platform.python_version(),
-                "gan_utils": gan_utils.__version__,
-                "tensorflow": tf.__version__,
-                "keras": keras.__version__,
-                "numpy": np.__version__,
-            },
-        },
-        out / "run.json",
-    )
-    print(f"[gan_utils.train] wrote {out}/generator.json, samples.png, history.json ({seconds:.0f} s)", flush=True)
-    if history.stopped_by_time_budget:
-        print(
-            f"[gan_utils.train] the time budget ({args.time_budget:g} s) stopped training after "
-            f"{history.epochs_completed} of {recipe.epochs} epochs; to go on: "
-            f"python -m gan_utils.train {args.model} --output {out} --resume [--time-budget SECONDS]",
-            flush=True,
+    options = {name: getattr(args, name) for name in RUN_OPTIONS}
+    options["model"] = recipe.model
+    command = "python -m gan_utils.train " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    facts = {"model": recipe.model, "recipe": dataclasses.asdict(recipe), "data": data, "command": command}
+    if record is None:
+        facts.update(options=options, hardware=describe_hardware(), versions={
+            "python": platform.python_version(), "gan_utils": gan_utils.__version__, "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__,
+        })
+    callbacks: list[keras.callbacks.Callback] = [_monitor(args, images)] if args.monitor else []
+    if args.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / "tensorboard")))
+    start = time.perf_counter()
+    try:
+        history = fit_gan(
+            gan, images, labels, steps=steps, batch_size=recipe.batch_size, seed=args.seed, output_dir=out,
+            resume=record is not None, time_budget=budget, callbacks=callbacks, verbose=0 if args.quiet else "auto",
+            epoch_steps=epoch_steps, checkpoint_seconds=60 * args.checkpoint_minutes, record=facts,
         )
+    except ValueError as err:  # the data no longer matches the record, a damaged checkpoint, ...
+        return _error(str(err))
+    seconds = time.perf_counter() - start
+    where = f"{out}/generator.json, samples.png, history.json, checkpoint.npz"
+    if history.stopped_by_time_budget:
+        total = f" of {steps:,}" if steps else ""
+        print(f"{PREFIX} the time budget ({budget:g} s) stopped training at step {history.steps_completed:,}{total} "
+              f"after {seconds:.0f} s; wrote {where}{_go_on(out)}", flush=True)
+    else:
+        print(f"{PREFIX} trained {history.steps_completed:,} steps; wrote {where} ({seconds:.0f} s)", flush=True)
     return 0
+
+
+def _length(args: argparse.Namespace, recipe: Recipe, per_pass: int, record: dict | None) -> int | None:
+    """The run's length in steps: the option given, else the record's (on --resume), else the recipe's (None: the budget alone)."""
+    if args.steps is not None:
+        return args.steps
+    if args.images_shown is not None:
+        return max(1, args.images_shown // recipe.batch_size)
+    if args.epochs is not None:
+        return args.epochs * per_pass
+    if record is not None:
+        return record["spec"].steps
+    if args.time_budget is not None:
+        return None  # --time-budget alone: train until it
+    return runs.recipe_steps(recipe.epochs, recipe.batch_size, recipe.images_shown)
 
 
 if __name__ == "__main__":

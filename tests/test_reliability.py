@@ -156,7 +156,7 @@ def test_checkpoint_holds_networks_optimizers_epoch_and_fixed_latent_batch(strai
     assert meta["epoch"] == EPOCHS and len(meta["history"]["d_loss"]) == EPOCHS
     assert int(arrays["d_optimizer/0000"]) == int(arrays["g_optimizer/0000"]) == EPOCHS * 128 // BATCH  # Adam's step
     assert arrays["gan/0000"].shape == (16, 16)  # the fixed latent batch of the progress grids
-    assert read_checkpoint(straight["dir"] / PREVIOUS_CHECKPOINT_NAME)[1]["epoch"] == EPOCHS - 1
+    assert read_checkpoint(straight["dir"] / PREVIOUS_CHECKPOINT_NAME)[1]["epoch"] < EPOCHS  # an earlier one is kept
 
 
 # ------------------------------------------------------------------------------ resume from a CLI
