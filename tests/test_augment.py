@@ -318,9 +318,9 @@ def test_a_resumed_run_augments_as_an_uninterrupted_one(mnist_small, tmp_path):
 def test_resuming_with_other_augmentation_is_refused(mnist_small, tmp_path):
     x = mnist_small[0][:64]
     fit_gan(tiny_gan(augment=True), x, epochs=1, batch_size=32, output_dir=tmp_path, verbose=0)
-    with pytest.raises(ValueError, match=r"augment='color,translation,cutout' \(now None\)"):
+    with pytest.raises(ValueError, match=r"augment: recorded 'color,translation,cutout', now None"):
         fit_gan(tiny_gan(), x, epochs=2, batch_size=32, output_dir=tmp_path, resume=True, verbose=0)
-    with pytest.raises(ValueError, match=r"augment='color,translation,cutout' \(now 'translation'\)"):
+    with pytest.raises(ValueError, match=r"augment: recorded 'color,translation,cutout', now 'translation'"):
         fit_gan(tiny_gan(augment="translation"), x, epochs=2, batch_size=32, output_dir=tmp_path, resume=True, verbose=0)
 
 
@@ -353,6 +353,18 @@ def cli(*args) -> int:
     return train.main([str(a) for a in args])
 
 
+def recorded_run(tmp_path, **options) -> Path:
+    """A run folder holding only its record (as right after a run began), with these command-line options."""
+    from gan_utils import runs
+
+    out = tmp_path / "run"
+    out.mkdir()
+    spec = runs.RunSpec(0, 64, 128, "0" * 64, (28, 28, 1), options.get("augment"), 2, 4, model="dcgan",
+                        data={"kind": "images" if "images" in options else "mnist"})
+    runs.write_record(out, runs.new_record(spec, options={"model": "dcgan", "seed": 0, "smoke": True, **options}))
+    return out
+
+
 def cli_refused(capsys, *args) -> str:
     with pytest.raises(SystemExit) as exit:
         cli(*args)
@@ -364,18 +376,14 @@ def test_the_augment_flag_is_remembered_by_the_run_folder_and_kept_on_resume(tmp
     out = tmp_path / "run"
     common = ("--subset", "128", "--batch-size", "64", "--smoke", "--quiet")
     assert cli("dcgan", "--output", out, "--augment", "--epochs", "1", *common) == 0
-    assert json.loads((out / "data.json").read_text())["augment"] == augment.DEFAULT_POLICY
+    assert json.loads((out / "run.json").read_text())["spec"]["augment"] == augment.DEFAULT_POLICY
     assert cli("dcgan", "--output", out, "--resume", "--epochs", "2", *common) == 0  # no --augment: the folder's
     record = json.loads((out / "run.json").read_text())
-    assert record["recipe"]["augment"] == augment.DEFAULT_POLICY and record["epochs_completed"] == 2
-    assert json.loads((out / "data.json").read_text())["augment"] == augment.DEFAULT_POLICY
+    assert record["spec"]["recipe"]["augment"] == augment.DEFAULT_POLICY and record["sessions"][-1]["to_step"] == 4
 
 
 def test_a_run_folder_of_your_images_gives_back_its_policy_on_resume(tmp_path):
-    out = tmp_path / "run"
-    out.mkdir()
-    data = {"kind": "images", "images": str(tmp_path / "photos"), "image_size": 32, "channels": 3, "fit": "crop", "augment": "translation"}
-    (out / "data.json").write_text(json.dumps(data))
+    out = recorded_run(tmp_path, augment="translation", images=str(tmp_path / "photos"), image_size=32, channels=3, fit="crop")
     args = train.parse_args(["dcgan", "--output", str(out), "--resume"])
     assert args.augment == "translation" and args.image_size == 32
 
@@ -387,18 +395,14 @@ def test_a_policy_is_written_one_way(tmp_path):
 
 
 def test_resuming_with_another_policy_is_refused(capsys, tmp_path):
-    out = tmp_path / "run"
-    out.mkdir()
-    (out / "data.json").write_text(json.dumps({"kind": "mnist", "data": "mnist.npz", "digits": None, "augment": "translation"}))
+    out = recorded_run(tmp_path, augment="translation")
     err = cli_refused(capsys, "dcgan", "--output", out, "--resume", "--augment")
-    assert "--augment color,translation,cutout differs from how" in err and "(--augment translation, in its data.json)" in err
+    assert f"--augment color,translation,cutout contradicts the run in {out} (recorded: translation)" in err
 
 
 def test_resuming_a_run_without_augmentation_with_it_is_refused(capsys, tmp_path):
-    out = tmp_path / "run"
-    out.mkdir()
-    (out / "data.json").write_text(json.dumps({"kind": "mnist", "data": "mnist.npz", "digits": None}))
-    assert "(no --augment, in its data.json)" in cli_refused(capsys, "dcgan", "--output", out, "--resume", "--augment")
+    out = recorded_run(tmp_path)
+    assert "(recorded: none)" in cli_refused(capsys, "dcgan", "--output", out, "--resume", "--augment")
 
 
 def test_an_unknown_policy_is_refused_by_the_command_line(capsys, tmp_path):

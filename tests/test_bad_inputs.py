@@ -453,7 +453,7 @@ CASES = [
     bad("CLI: missing data file", cli, "dcgan", "--output", "runs/x", "--data", MISSING, raises=SystemExit, match=r"(?s)exit 2: .*--data .*missing\.npz: no such file"),
     bad("CLI: output is a file", cli, "dcgan", "--output", Make(a_file), raises=SystemExit, match=r"(?s)exit 2: .*--output .*notes\.txt is a file"),
     bad("CLI: folder holding a run, without --resume", main, ["dcgan", "--output", Make(lambda t: str(run_with_checkpoint(t))), "--subset", "64", "--epochs", "1", "--quiet"],
-        raises=FileExistsError, match=r"already holds a training checkpoint. Pass resume=True \(--resume\)"),
+        raises=SystemExit, match=r"(?s)exit 2: .*already holds a run: to continue it, python -m gan_utils.train --resume --output"),
 ]
 
 

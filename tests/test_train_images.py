@@ -69,16 +69,16 @@ def image_run(shapes, tmp_path_factory) -> Path:
 
 def test_a_folder_of_colour_images_trains_into_a_run_folder(image_run):
     for name in ("generator.json", "generator.weights.npz", "discriminator.json", "samples.png", "history.json",
-                 "run.json", "data.json", "checkpoint.npz", "progress.gif"):
+                 "run.json", "history.csv", "checkpoint.npz", "progress.gif"):
         assert (image_run / name).is_file(), name
-    run_record = json.loads((image_run / "run.json").read_text())
-    assert run_record["image_shape"] == [SIDE, SIDE, 3] and run_record["images"] == 64 and run_record["fit"] == "crop"
+    spec = json.loads((image_run / "run.json").read_text())["spec"]
+    assert spec["image_shape"] == [SIDE, SIDE, 3] and spec["images"] == 64 and spec["data"]["fit"] == "crop"
 
 
 def test_resume_alone_reads_the_same_images_and_continues(image_run, shapes):
     history = json.loads((image_run / "history.json").read_text())
     assert len(history["d_loss"]) == 2, "epoch 1 from the first session, epoch 2 from the resumed one"
-    data = json.loads((image_run / "data.json").read_text())
+    data = json.loads((image_run / "run.json").read_text())["spec"]["data"]
     assert data == {"kind": "images", "images": str(shapes.resolve()), "image_size": SIDE, "channels": 3, "fit": "crop"}
 
 
@@ -96,15 +96,15 @@ def test_a_run_stopped_by_its_time_budget_says_so_and_how_to_go_on(capsys, shape
     assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--channels", 3, "--output", out,
                "--epochs", "3", "--batch-size", "32", "--time-budget", "1e-6", "--smoke", "--quiet") == 0
     printed = capsys.readouterr().out
-    assert "the time budget (1e-06 s) stopped training after 0 of 3 epochs" in printed
-    assert f"python -m gan_utils.train dcgan --output {out} --resume" in printed
-    assert json.loads((out / "run.json").read_text())["stopped_by_time_budget"] is True
+    assert "the time budget (1e-06 s) stopped training at step 1 of 6" in printed
+    assert f"to go on: python -m gan_utils.train --resume --output {out}" in printed
+    assert json.loads((out / "run.json").read_text())["sessions"][-1]["ended"] == "time budget"
 
 
 def test_a_run_that_finishes_its_epochs_does_not_mention_the_budget(capsys, shapes, tmp_path):
     assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--channels", 3, "--output", tmp_path / "run",
                "--epochs", "1", "--batch-size", "32", "--time-budget", "3600", "--smoke", "--quiet") == 0
-    assert "time budget" not in capsys.readouterr().out
+    assert "stopped training" not in capsys.readouterr().out
 
 
 def test_cgan_takes_its_classes_from_the_sub_folders(tmp_path):
@@ -113,7 +113,7 @@ def test_cgan_takes_its_classes_from_the_sub_folders(tmp_path):
     out = tmp_path / "run"
     assert run("cgan", "--images", tmp_path / "shapes", "--image-size", SIDE, "--output", out,
                "--epochs", "1", "--batch-size", "32", "--smoke", "--quiet") == 0
-    assert json.loads((out / "run.json").read_text())["class_names"] == ["circles", "squares"]
+    assert json.loads((out / "run.json").read_text())["spec"]["data"]["class_names"] == ["circles", "squares"]
     generator = gan_utils.load_generator(out)
     images = np.asarray(generator([gan_utils.latent_batch(generator, 2, seed=0), np.array([0, 1])], training=False))
     assert images.shape == (2, SIDE, SIDE, 3) and gan_utils.models.num_classes(generator) == 2
@@ -137,7 +137,7 @@ def test_cgan_streams_its_classes_from_the_sub_folders(tmp_path):
     out = tmp_path / "run"
     assert run("cgan", "--images", tmp_path / "shapes", "--image-size", SIDE, "--stream", "--cache-dir", tmp_path / "cache",
                "--output", out, "--epochs", "1", "--batch-size", "32", "--smoke", "--quiet") == 0
-    assert json.loads((out / "run.json").read_text())["class_names"] == ["circles", "squares"]
+    assert json.loads((out / "run.json").read_text())["spec"]["data"]["class_names"] == ["circles", "squares"]
 
 
 # ------------------------------------------------------------------------------------ refusals
@@ -166,7 +166,7 @@ def test_the_recipe_follows_the_image_size(shapes, tmp_path):
     out = tmp_path / "run64"
     with pytest.warns(UserWarning, match="under image_size=64 pixels"):  # the 32-pixel shapes are enlarged
         assert run("dcgan", "--images", shapes, "--image-size", "64", "--output", out, "--smoke", "--epochs", "1", "--quiet") == 0
-    recipe = json.loads((out / "run.json").read_text())["recipe"]
+    recipe = json.loads((out / "run.json").read_text())["spec"]["recipe"]
     assert recipe["width"] == gan_utils.get_recipe("dcgan", image_size=64).width == 16
     assert gan_utils.load_generator(out).output_shape == (None, 64, 64, 3)
 
@@ -236,20 +236,18 @@ def test_fewer_images_than_a_batch_are_refused(capsys, tmp_path):
 
 def test_resume_with_other_images_settings_is_refused(capsys, tmp_path, shapes):
     out = tmp_path / "run"
-    out.mkdir()
-    data = {"kind": "images", "images": str(shapes.resolve()), "image_size": SIDE, "channels": 3, "fit": "crop"}
-    (out / "data.json").write_text(json.dumps(data))
+    common = ("--epochs", "1", "--batch-size", "32", "--smoke", "--quiet", "--time-budget", "1e-6")
+    assert run("dcgan", "--images", shapes, "--image-size", SIDE, "--channels", 3, "--output", out, *common) == 0
     err = refused(capsys, "dcgan", "--output", out, "--resume", "--image-size", "64")
-    assert "--image-size 64 differs from what" in err and "--image-size 32, in its data.json" in err
+    assert f"--image-size 64 contradicts the run in {out} (recorded: 32): leave --image-size out to resume" in err
     err = refused(capsys, "dcgan", "--output", out, "--resume", "--digits", "3")
-    assert "--digits picks MNIST digit classes" in err
+    assert f"--digits 3 contradicts the run in {out} (recorded: none)" in err
 
 
 def test_resuming_an_mnist_run_with_images_is_refused(capsys, tmp_path, shapes):
     out = tmp_path / "run"
-    out.mkdir()
-    (out / "data.json").write_text(json.dumps({"kind": "mnist", "data": "mnist.npz", "digits": None}))
-    assert "trains on MNIST" in refused(capsys, "dcgan", "--images", shapes, "--output", out, "--resume")
+    assert run("dcgan", "--output", out, "--subset", "64", "--batch-size", "32", "--steps", "1", "--smoke", "--quiet") == 0
+    assert "--images" in refused(capsys, "dcgan", "--images", shapes, "--output", out, "--resume")
 
 
 def test_the_colour_digits_script_makes_a_labelled_colour_folder(tmp_path):
