@@ -19,6 +19,7 @@ import io
 import json
 import os
 import platform
+import shlex
 import zipfile
 from pathlib import Path
 
@@ -277,9 +278,14 @@ def load_generator(directory: str | os.PathLike) -> keras.Model:
     legacy = directory / "generator.keras"
     if legacy.is_file():
         return load_model_safely(legacy)
+    if (directory / "checkpoint.npz").is_file():
+        raise FileNotFoundError(
+            f"{directory} has no generator.json yet, but a checkpoint: continue its run, which writes it, with "
+            f"python -m gan_utils.train --resume --output {shlex.quote(str(directory))}"
+        )
     raise FileNotFoundError(
         f"{directory} has no generator.json (nor an older generator.keras). Train one first: "
-        f"python -m gan_utils.train dcgan --output {directory}"
+        f"python -m gan_utils.train dcgan --output {shlex.quote(str(directory))}"
     )
 
 

@@ -230,17 +230,21 @@ def _settle_new_run(args: argparse.Namespace, p: argparse.ArgumentParser) -> Non
 def _settle_resume(args: argparse.Namespace, p: argparse.ArgumentParser) -> None:
     """``--resume``: take what the run is from its record; refuse an option that contradicts it, in one line."""
     out = args.output
+
+    def refuse(message: str) -> None:  # one line, without argparse's usage: the options were not the problem
+        p.exit(2, f"{p.prog}: error: {message}\n")
+
     try:
         record = runs.read_record(out)
     except runs.RunFolderError as err:
-        p.error(str(err))
+        refuse(str(err))
     if record is None and runs.is_legacy_run(out):
-        p.error(runs.legacy_message(out))
+        refuse(runs.legacy_message(out))
     if record is None:
         if out.is_dir() and any(out.iterdir()):
-            p.error(f"--resume: {out} holds no run (no run.json) to continue, and files of its own: nothing was written. "
+            refuse(f"--resume: {out} holds no run (no run.json) to continue, and files of its own: nothing was written. "
                     "To train, choose an empty or new --output.")
-        p.error(f"--resume: {out} holds no run (no run.json) to continue. To start one: "
+        refuse(f"--resume: {out} holds no run (no run.json) to continue. To start one: "
                 f"python -m gan_utils.train dcgan --output {shlex.quote(str(out))}")
     options = record.get("options") or {}
     for name in RUN_OPTIONS:
@@ -248,9 +252,9 @@ def _settle_resume(args: argparse.Namespace, p: argparse.ArgumentParser) -> None
         if given is not None and given != kept:
             recorded = "none" if kept in (None, False) else _shown(kept)
             if name == "model":
-                p.error(f"model {given} contradicts the run in {out} (recorded: {kept}): leave the model out to resume, "
+                refuse(f"model {given} contradicts the run in {out} (recorded: {kept}): leave the model out to resume, "
                         "or train into a new --output")
-            p.error(f"{_option(name)} {_shown(given) if given is not True else ''}".rstrip()
+            refuse(f"{_option(name)} {_shown(given) if given is not True else ''}".rstrip()
                     + f" contradicts the run in {out} (recorded: {recorded}): leave {_option(name)} out to resume, "
                     "or train into a new --output")
         setattr(args, name, kept)
