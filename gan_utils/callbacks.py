@@ -245,7 +245,7 @@ class ProgressLog(keras.callbacks.Callback):
         total = f"/{self.total:,} ({100 * self.step / self.total:.0f} %)" if self.total else ""
         epochs = f"/{-(-self.total // self.epoch_steps)}" if self.total else ""
         epoch = -(-self.step // self.epoch_steps)
-        scores = "  ".join(f"{k} {float(v):.3f}" for k, v in sorted((logs or {}).items()) if np.ndim(v) == 0)
+        scores = "  ".join(f"{k} {float(logs[k]):.3f}" for k in _loss_order(logs))
         left = []
         if self.total and rate > 0:
             left.append((self.total - self.step) / rate)
@@ -253,6 +253,12 @@ class ProgressLog(keras.callbacks.Callback):
             left.append(max(0.0, self.budget.seconds - (now - self.budget.start)))
         eta = f"  ETA {_duration(min(left))}" if left else ""
         self.print_fn(f"step {self.step:,}{total}  epoch {epoch}{epochs}  {scores}  {rate:.1f} steps/s{eta}", flush=True)
+
+
+def _loss_order(logs: dict | None) -> list[str]:
+    """The scalar logs in reading order: the two losses first, then the discriminator's outputs, then the rest."""
+    order = {name: i for i, name in enumerate(("d_loss", "g_loss", "d_real", "d_fake"))}
+    return sorted((k for k, v in (logs or {}).items() if np.ndim(v) == 0), key=lambda k: (order.get(k, len(order)), k))
 
 
 def _duration(seconds: float) -> str:
@@ -285,9 +291,7 @@ class EpochProgress(keras.callbacks.Callback):
         steps = f"{step}/{self.steps}" if self.steps else str(step)
         width = len(str(self.steps)) * 2 + 1 if self.steps else 0
         seconds = time.perf_counter() - self.start
-        order = {name: i for i, name in enumerate(("d_loss", "g_loss", "d_real", "d_fake"))}
-        names = sorted((k for k, v in (logs or {}).items() if np.ndim(v) == 0), key=lambda k: (order.get(k, len(order)), k))
-        scores = "  ".join(f"{k} {float(logs[k]):.3f}" for k in names)
+        scores = "  ".join(f"{k} {float(logs[k]):.3f}" for k in _loss_order(logs))
         bar = ""
         if self.steps and not done:
             filled = int(20 * step / self.steps)

@@ -214,14 +214,15 @@ def _settle_new_run(args: argparse.Namespace, p: argparse.ArgumentParser) -> Non
     if args.model is None:
         p.error("name the model to train (e.g. dcgan), or add --resume to continue the run in --output")
     if runs.holds_run(args.output):
-        p.error(
+        p.exit(
+            2, f"{p.prog}: error: "
             f"{args.output} already holds a run: to continue it, python -m gan_utils.train --resume --output "
-            f"{shlex.quote(str(args.output))}; to start another, choose a new --output. Nothing was written."
+            f"{shlex.quote(str(args.output))}; to start another, choose a new --output. Nothing was written.\n"
         )
     try:
         runs.check_new_run_folder(args.output)
     except runs.RunFolderError as err:
-        p.error(str(err))
+        p.exit(2, f"{p.prog}: error: {err}\n")
     if args.seed is None:
         args.seed = 0
     args.smoke = bool(args.smoke)

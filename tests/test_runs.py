@@ -51,13 +51,6 @@ def finish(process: subprocess.Popen, lines: list[str]) -> tuple[str, str]:
     return "".join(lines) + out, err
 
 
-def as_printed(command: str) -> list[str]:
-    """A printed ``python -m gan_utils.train ...`` command, for subprocess (``python`` is this interpreter)."""
-    words = shlex.split(command)
-    assert words[:3] == ["python", "-m", "gan_utils.train"], command
-    return [sys.executable, *words[1:]]
-
-
 def advice(printed: str) -> str:
     """The command after 'to go on: ' (or 'To train longer: ') in a printed line."""
     for key in ("to go on: ", "To train longer: ", "to continue it, ", "To start one: "):
@@ -91,8 +84,7 @@ def runs_done(tmp_path_factory) -> dict:
     done["codes"] = (a.returncode, b.returncode)
     done["sigint_step"] = checkpoint_state(done["sigint"])["step"]
     done["loads_after_interrupt"] = gan_utils.load_generator(done["sigint"]).output_shape
-    resumed = subprocess.run(as_printed(advice(done["sigint_out"])), capture_output=True, text=True, env=ENV, timeout=300)
-    done["resumed"] = resumed
+    done["resumed"] = train.main(shlex.split(advice(done["sigint_out"]))[3:])  # as printed, in this process
     assert train.main(["dcgan", "--output", str(done["straight"]), *RUN, "--quiet"]) == 0
     return done
 
@@ -115,15 +107,15 @@ def test_sigterm_saves_and_exits_143(runs_done):
 
 
 def test_the_printed_command_resumes_to_the_weights_of_an_uninterrupted_run(runs_done):
-    resumed = runs_done["resumed"]
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert advice(runs_done["sigint_out"]) == runs.resume_command(runs_done["sigint"])
+    assert runs_done["resumed"] == 0
     assert_same_weights(runs_done["straight"], runs_done["sigint"])  # a run with --subset, --seed, --batch-size, --steps
 
 
 def test_a_log_file_gets_progress_lines_with_an_eta_and_no_tensorflow_lines(runs_done):
-    out, err = runs_done["resumed"].stdout, runs_done["resumed"].stderr
+    out, err = runs_done["sigint_out"], runs_done["sigint_err"]
     assert "\r" not in out and "\x1b" not in out
-    assert any(line.startswith("step ") and "/60 (" in line and "ETA" in line for line in out.splitlines())
+    assert any(line.startswith("step 30/60 (50 %)  epoch 1/2  d_loss ") and "ETA" in line for line in out.splitlines())
     assert not [line for line in err.splitlines() if line[:5] in ("E0000", "W0000", "I0000")], err[-1000:]
     rows = (runs_done["sigint"] / runs.HISTORY_CSV).read_text().splitlines()
     assert rows[0].startswith("epoch,step,") and [r.split(",")[:2] for r in rows[1:]] == [["1", "30"], ["2", "60"]]
