@@ -238,6 +238,9 @@ class ProgressLog(keras.callbacks.Callback):
         self._line(logs)
 
     def _line(self, logs: dict | None) -> None:
+        if self.step == getattr(self, "printed_step", None):
+            return  # said already (a stop at the minute's line)
+        self.printed_step = self.step
         now = time.perf_counter()
         self.last = now
         seconds = now - self.begun

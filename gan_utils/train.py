@@ -448,12 +448,13 @@ def _main(argv: list[str] | None) -> int:
         return _error(str(err))
     seconds = time.perf_counter() - start
     where = f"{out}/generator.json, samples.png, history.json, checkpoint.npz"
+    passes = f"{history.steps_completed / per_pass:,.1f} passes over the {len(images):,} images"
     if history.stopped_by_time_budget:
         total = f" of {steps:,}" if steps else ""
         print(f"{PREFIX} the time budget ({budget:g} s) stopped training at step {history.steps_completed:,}{total} "
-              f"after {seconds:.0f} s; wrote {where}{_go_on(out)}", flush=True)
+              f"({passes}) after {seconds:.0f} s; wrote {where}{_go_on(out)}", flush=True)
     else:
-        print(f"{PREFIX} trained {history.steps_completed:,} steps; wrote {where} ({seconds:.0f} s)", flush=True)
+        print(f"{PREFIX} trained {history.steps_completed:,} steps ({passes}); wrote {where} ({seconds:.0f} s)", flush=True)
     return 0
 
 
