@@ -112,6 +112,8 @@ def fit_gan(
         raise ValueError(f"give the length as epochs or as steps, not both (got epochs={epochs}, steps={steps}).")
     if epochs is None and steps is None and time_budget is None:
         raise ValueError("give a length: epochs=N (passes over the data), steps=N, or time_budget=SECONDS.")
+    if resume and output_dir is None:
+        raise ValueError("resume=True needs output_dir, the folder holding the checkpoint.")
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     stream = images if isinstance(images, ImageStream) else None
@@ -129,6 +131,8 @@ def fit_gan(
         check_labels(labels, len(images), gan.num_classes)
     if not gan.conditional:
         labels = None
+    if len(images) == 0:
+        raise ValueError("fit_gan got no images: the data (after digit/subset filters) is empty.")
     if batch_size > len(images):
         raise ValueError(
             f"batch_size {batch_size} is larger than the data ({len(images)} images): use batch_size <= "

@@ -343,7 +343,8 @@ CASES = [
     bad("SampleGrid: no images per grid", gan_utils.SampleGrid, n=0, raises=ValueError, match=r"n \(images per grid\) must be a positive integer"),
     bad("GifWriter: not a SampleGrid", gan_utils.GifWriter, "grid", "progress.gif", raises=TypeError, match="frames of a SampleGrid callback, got str"),
     bad("GifWriter: zero seconds per frame", gan_utils.GifWriter, Make(lambda t: gan_utils.SampleGrid()), "progress.gif", 0, raises=ValueError, match="seconds_per_frame must be a positive number"),
-    bad("Checkpoint: no folder", gan_utils.Checkpoint, None, raises=TypeError, match="str, bytes or os.PathLike object, not NoneType"),
+    bad("Checkpoint: no time between checkpoints", gan_utils.Checkpoint, MISSING, every_seconds=0, raises=ValueError,
+        match="every_seconds must be a positive number or None, got 0"),
     bad("TimeBudget: zero seconds", gan_utils.TimeBudget, 0, raises=ValueError, match="time budget must be a positive number of seconds, got 0"),
     bad("TimeBudget: seconds as a string", gan_utils.TimeBudget, "10", raises=ValueError, match="positive number of seconds, got '10'"),
     bad("save_checkpoint: not a GAN", gan_utils.save_checkpoint, "gan", MISSING, 1, raises=TypeError, match="save_checkpoint needs a gan_utils.GAN, got str"),
@@ -436,7 +437,7 @@ CASES = [
     bad("interpolate: t not a number", gan_utils.interpolate, np.zeros(3), np.ones(3), "half", raises=ValueError, match="'half'"),
     bad("slerp: vectors of different lengths", gan_utils.slerp, np.ones(3), np.ones(4), 0.5, raises=ValueError, match="same length, got 3 and 4"),
     # the command line
-    bad("CLI: no arguments", cli, raises=SystemExit, match="(?s)exit 2: .*the following arguments are required: model, --output"),
+    bad("CLI: no arguments", cli, raises=SystemExit, match="(?s)exit 2: .*the following arguments are required: --output"),
     bad("CLI: unknown model", cli, "gan", "--output", "runs/x", raises=SystemExit, match=r"(?s)exit 2: .*argument model: invalid choice: 'gan'"),
     bad("CLI: no output folder", cli, "dcgan", raises=SystemExit, match="(?s)exit 2: .*the following arguments are required: --output"),
     bad("CLI: zero epochs", cli, "dcgan", "--output", "runs/x", "--epochs", "0", raises=SystemExit, match="(?s)exit 2: .*--epochs must be a positive integer, got 0"),
@@ -452,7 +453,7 @@ CASES = [
     bad("CLI: negative seed", cli, "dcgan", "--output", "runs/x", "--seed", "-1", raises=SystemExit, match="(?s)exit 2: .*--seed must be an integer from 0 to 2\\*\\*32 - 1, got -1"),
     bad("CLI: missing data file", cli, "dcgan", "--output", "runs/x", "--data", MISSING, raises=SystemExit, match=r"(?s)exit 2: .*--data .*missing\.npz: no such file"),
     bad("CLI: output is a file", cli, "dcgan", "--output", Make(a_file), raises=SystemExit, match=r"(?s)exit 2: .*--output .*notes\.txt is a file"),
-    bad("CLI: folder holding a run, without --resume", main, ["dcgan", "--output", Make(lambda t: str(run_with_checkpoint(t))), "--subset", "64", "--epochs", "1", "--quiet"],
+    bad("CLI: folder holding a run, without --resume", cli, "dcgan", "--output", Make(lambda t: str(run_with_checkpoint(t))), "--subset", "64", "--epochs", "1", "--quiet",
         raises=SystemExit, match=r"(?s)exit 2: .*already holds a run: to continue it, python -m gan_utils.train --resume --output"),
 ]
 
