@@ -160,7 +160,7 @@ def fit_gan(
     if start and out is not None:
         grid.load_frames(start // every)  # the GIF of a resumed run starts at epoch 1, not at the resume
     if total is not None and start >= total:  # the run already finished: nothing to train
-        return _result(previous, grid, start, spec, stopped=False)
+        return _result(previous, grid, start, spec, stopped=False, gan=gan)
 
     budgets = [cb for cb in callbacks if isinstance(cb, TimeBudget)]
     if time_budget is not None:
@@ -232,7 +232,7 @@ def fit_gan(
         error = TrainingInterrupted(f"{signal.Signals(interrupted).name}: {saved}", interrupted)
         error.step, error.steps, error.directory = recorder.step, total, out
         raise error
-    return _result(recorder.history, grid, recorder.step, spec, stopped=stopped)
+    return _result(recorder.history, grid, recorder.step, spec, stopped=stopped, gan=gan)
 
 
 def _open_run_folder(gan: GAN, out: Path, spec: RunSpec, resume: bool, facts: dict) -> tuple:
@@ -317,9 +317,9 @@ def _dataset(images, stream: ImageStream | None, labels, batch_size: int, seed: 
     return make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=last, start_epoch=first, skip=skip)
 
 
-def _result(history: dict, grid: SampleGrid, step: int, spec: RunSpec, stopped: bool) -> keras.callbacks.History:
+def _result(history: dict, grid: SampleGrid, step: int, spec: RunSpec, stopped: bool, gan: GAN) -> keras.callbacks.History:
     result = keras.callbacks.History()
-    result.history = {k: list(v) for k, v in history.items()}
+    result.history = {k: list(v) for k, v in history.items()} or {m.name: [] for m in gan.metrics}  # no epoch done yet
     result.sample_grid = grid  # the frames, for plotting and animations
     result.stopped_by_time_budget = stopped
     result.steps_completed, result.steps = step, spec.steps

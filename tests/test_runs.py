@@ -26,7 +26,7 @@ from gan_utils.checkpoints import CHECKPOINT_NAME, read_checkpoint
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 ENV.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the command line must quiet TensorFlow itself
-RUN = ("--subset", "256", "--batch-size", "32", "--seed", "1", "--steps", "60", "--smoke")
+RUN = ("--subset", "256", "--batch-size", "32", "--seed", "1", "--epochs", "6", "--smoke")  # 6 passes of 8 steps
 
 
 def start(out: Path, *extra: str) -> subprocess.Popen:
@@ -77,7 +77,7 @@ def runs_done(tmp_path_factory) -> dict:
     """An uninterrupted run (in this process), and two runs stopped by SIGINT and SIGTERM (subprocesses, side by side)."""
     base = tmp_path_factory.mktemp("runs")
     done = {name: base / name for name in ("straight", "sigint", "sigterm")}
-    a, b = start(done["sigint"]), start(done["sigterm"], "--steps", "5000")
+    a, b = start(done["sigint"]), start(done["sigterm"], "--epochs", "600")
     a_lines, b_lines = signal_after_first_line(a, signal.SIGINT), signal_after_first_line(b, signal.SIGTERM)
     done["sigint_out"], done["sigint_err"] = finish(a, a_lines)
     done["sigterm_out"], done["sigterm_err"] = finish(b, b_lines)
@@ -95,8 +95,8 @@ def test_sigint_saves_says_what_and_exits_130_without_a_traceback(runs_done):
     assert "Traceback" not in runs_done["sigint_err"] + runs_done["sigint_out"]
     last = runs_done["sigint_out"].strip().splitlines()[-1]
     step = runs_done["sigint_step"]
-    assert last.startswith(f"[gan_utils.train] SIGINT: saved step {step} of 60 in ") and "generator.json" in last
-    assert 10 <= step < 60 and step % 30, "stopped mid-run, at a step that is no epoch's end"
+    assert last.startswith(f"[gan_utils.train] SIGINT: saved step {step} of 48 in ") and "generator.json" in last
+    assert 8 <= step < 48, "stopped mid-run"
     assert runs_done["loads_after_interrupt"] == (None, 28, 28, 1)  # load_generator works on the stopped run
 
 
@@ -115,15 +115,15 @@ def test_the_printed_command_resumes_to_the_weights_of_an_uninterrupted_run(runs
 def test_a_log_file_gets_progress_lines_with_an_eta_and_no_tensorflow_lines(runs_done):
     out, err = runs_done["sigint_out"], runs_done["sigint_err"]
     assert "\r" not in out and "\x1b" not in out
-    assert any(line.startswith("step 30/60 (50 %)  epoch 1/2  d_loss ") and "ETA" in line for line in out.splitlines())
+    assert any(line.startswith("step 8/48 (17 %)  epoch 1/6  d_loss ") and "ETA" in line for line in out.splitlines())
     assert not [line for line in err.splitlines() if line[:5] in ("E0000", "W0000", "I0000")], err[-1000:]
     rows = (runs_done["sigint"] / runs.HISTORY_CSV).read_text().splitlines()
-    assert rows[0].startswith("epoch,step,") and [r.split(",")[:2] for r in rows[1:]] == [["1", "30"], ["2", "60"]]
+    assert rows[0].startswith("epoch,step,") and [r.split(",")[:2] for r in rows[1:]] == [[str(e), str(8 * e)] for e in range(1, 7)]
 
 
 def test_the_record_keeps_each_session(runs_done):
     record = json.loads((runs_done["sigint"] / runs.RUN_FILE).read_text())
-    assert record["format"] == runs.RECORD_FORMAT and record["spec"]["steps"] == 60 and record["spec"]["seed"] == 1
+    assert record["format"] == runs.RECORD_FORMAT and record["spec"]["steps"] == 48 and record["spec"]["seed"] == 1
     assert [s["ended"] for s in record["sessions"]] == ["SIGINT", "finished"]
     assert record["sessions"][1]["from_step"] == runs_done["sigint_step"]
 
@@ -133,7 +133,7 @@ def test_a_budget_shorter_than_an_epoch_saves_its_step_and_the_resume_goes_on_fr
     out = tmp_path / "budget"
     assert train.main(["dcgan", "--output", str(out), *RUN, "--quiet", "--time-budget", "1e-6"]) == 0
     printed = capsys.readouterr().out
-    assert "stopped training at step 1 of 60" in printed and checkpoint_state(out)["step"] == 1
+    assert "stopped training at step 1 of 48" in printed and checkpoint_state(out)["step"] == 1
     assert train.main(shlex.split(advice(printed))[3:] + ["--quiet"]) == 0
     assert_same_weights(runs_done["straight"], out)
 
@@ -148,7 +148,8 @@ def test_resume_with_another_seed_is_refused_in_one_line(runs_done, capsys):
 
 def test_a_finished_run_says_it_is_complete_and_how_to_train_longer(runs_done, tmp_path, capsys):
     out = tmp_path / "finished"
-    assert train.main(["dcgan", "--output", str(out), *RUN[:-3], "--steps", "8", "--smoke", "--quiet"]) == 0
+    assert train.main(["dcgan", "--output", str(out), *RUN[:-3], "--steps", "8", "--smoke", "--quiet", "--tensorboard"]) == 0
+    assert list((out / "tensorboard").rglob("events.out.tfevents.*")), "--tensorboard writes TensorBoard's logs"
     capsys.readouterr()
     assert train.main(["--resume", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
@@ -267,3 +268,12 @@ def test_fit_gan_stopped_by_ctrl_c_in_a_cell_saves_and_the_rerun_cell_ends_as_an
     gan_utils.fit_gan(straight, x, epochs=2, batch_size=32, seed=0, verbose=0)
     for a, b in zip(resumed.generator.get_weights(), straight.generator.get_weights()):
         assert np.array_equal(a, b)
+
+
+def test_load_generator_on_a_run_with_a_checkpoint_only_gives_the_command_that_writes_it(tmp_path):
+    from gan_utils.checkpoints import save_checkpoint
+
+    save_checkpoint(gan_utils.build_gan(gan_utils.get_recipe("dcgan", width=8, latent_dim=8)), tmp_path / "run", 1)
+    with pytest.raises(FileNotFoundError, match=f"a checkpoint: continue its run, which writes it, with "
+                       f"python -m gan_utils.train --resume --output {tmp_path / 'run'}"):
+        gan_utils.load_generator(tmp_path / "run")
