@@ -1,7 +1,7 @@
 """Print, per notebook, the words of main text, the lines of code and the last measured full-size time.
 
 Main text is the markdown outside collapsed ``<details>`` blocks (hints, solutions, the "Under the
-hood" appendix): what a learner reads on a first pass. Code lines are the non-blank lines of the
+hood" appendix): what a learner reads on a first pass; a formula counts as one word. Code lines are the non-blank lines of the
 code cells. The full-size times are those ``scripts/render_notebooks.py`` measured last, read from
 ``notebooks/timings.json`` (written when it renders at full size).
 
@@ -24,6 +24,7 @@ TIMINGS = NOTEBOOKS / "timings.json"
 MAX_WORDS = 2500
 _DETAILS = re.compile(r"<details>.*?</details>", re.DOTALL | re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.,-]*")
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.DOTALL)
 
 
 def main_text(notebook: Path) -> str:
@@ -34,13 +35,14 @@ def main_text(notebook: Path) -> str:
 
 
 def count_words(text: str) -> int:
-    """Words of ``text``: runs of letters and digits (punctuation, formulas' symbols and markup not counted).
+    """Words of ``text``: runs of letters and digits; a formula (``$...$`` or ``$$...$$``) counts as one
+    word, punctuation and markup as none.
 
     Example:
-        >>> count_words("The generator's loss, -log D(G(z)), is **non-saturating**.")
-        7
+        >>> count_words("The generator's loss, $-\\log D(G(z))$, is **non-saturating**.")
+        6
     """
-    return len(_WORD.findall(text))
+    return len(_WORD.findall(_MATH.sub(" formula ", text)))
 
 
 def code_lines(notebook: Path) -> int:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from keras import layers, ops
 
 import gan_utils
@@ -104,7 +108,6 @@ def page_hinge_d_loss(real_scores, fake_scores):
 def page_gradient_penalty(critic, real, fake, seed=None):
     alpha = keras.random.uniform([ops.shape(real)[0], 1, 1, 1], 0.0, 1.0, seed=seed)
     between = alpha * real + (1.0 - alpha) * fake
-    import tensorflow as tf
     with tf.GradientTape() as tape:
         tape.watch(between)
         scores = critic(between)
@@ -145,3 +148,40 @@ def test_the_checks_are_public():
 def test_check_model_refuses_what_is_not_a_model(bad):
     with pytest.raises(TypeError, match="check_model compares two keras.Model objects; page is a"):
         lessons.check_model(bad, models.build_dcgan_generator(16, (28, 28, 1), 8))
+
+
+# ----------------------------------------------------------------------------- the lessons' own pages
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+#: The cells of each lesson that write its subject on the page, and the recipe they are checked against.
+PAGE_MODELS = {
+    "02_vanilla_gan.ipynb": ("vanilla", ["cell-11", "cell-12"]),
+    "03_dcgan.ipynb": ("dcgan", ["cell-13", "cell-14"]),
+    "05_conditional_gan.ipynb": ("cgan", ["page-generator", "page-discriminator"]),
+}
+
+
+def page_cells(notebook: str, ids: list[str]) -> str:
+    cells = {c.get("id"): "".join(c["source"]) for c in json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]}
+    return "\n".join(cells[i] for i in ids)
+
+
+@pytest.mark.parametrize("notebook", sorted(PAGE_MODELS))
+def test_the_networks_written_on_the_lessons_page_are_the_librarys(notebook):
+    recipe_name, ids = PAGE_MODELS[notebook]
+    recipe = gan_utils.get_recipe(recipe_name)
+    namespace = {"keras": keras, "layers": layers, "RECIPE": recipe}
+    exec(page_cells(notebook, ids), namespace)
+    for page, library in zip((namespace["generator"], namespace["discriminator"]), gan_utils.recipes.build_networks(recipe)):
+        check = lessons.check_model(page, library)
+        assert check.matches, f"{notebook}, {page.name}: {check.first_difference}"
+
+
+def test_the_losses_written_on_notebook_06s_page_are_the_librarys():
+    namespace = {"keras": keras, "ops": ops, "tf": tf}
+    exec(page_cells("06_stable_training.ipynb", ["page-losses"]), namespace)
+    exec(page_cells("06_stable_training.ipynb", ["page-hinge"]).split("\n\ncheck =")[0], namespace)
+    pairs = [("critic_loss", losses.wasserstein_critic_loss), ("generator_loss", losses.critic_generator_loss),
+             ("gradient_penalty", losses.gradient_penalty), ("hinge_loss", losses.hinge_discriminator_loss)]
+    for name, library in pairs:
+        check = lessons.check_loss(namespace[name], library)
+        assert check.matches, f"notebook 06's {name}: {check.first_difference}"
