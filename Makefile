@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml
 
 notebooks: setup
 	$(BIN)/python scripts/render_notebooks.py --output-dir $(HTML)
-	@echo "HTML renderings in $(HTML)/, figures in files/"
+	$(BIN)/python scripts/lesson_stats.py
+	@echo "HTML renderings in $(HTML)/, figures in files/, full-size times in notebooks/timings.json"
 
 test: setup
 	GAN_UTILS_SMOKE=1 $(BIN)/python -m pytest
