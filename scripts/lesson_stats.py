@@ -3,7 +3,8 @@
 Main text is the markdown outside collapsed ``<details>`` blocks (hints, solutions, the "Under the
 hood" appendix): what a learner reads on a first pass; a formula counts as one word. Code lines are the non-blank lines of the
 code cells. The full-size times are those ``scripts/render_notebooks.py`` measured last, read from
-``notebooks/timings.json`` (written when it renders at full size).
+``notebooks/timings.json`` (written when it renders at full size): the wall clock, and the CPU time
+the notebook's kernel used (on a machine shared with other jobs the wall clock is only an upper bound).
 
     python scripts/lesson_stats.py            # the table
     python scripts/lesson_stats.py --check    # exit 1 if a notebook has more than MAX_WORDS of main text
@@ -65,6 +66,7 @@ def stats() -> list[dict]:
             "words": count_words(main_text(nb)),
             "code_lines": code_lines(nb),
             "seconds": measured.get(nb.name, {}).get("seconds"),
+            "cpu_seconds": measured.get(nb.name, {}).get("cpu_seconds"),
             "measured": measured.get(nb.name, {}).get("measured", ""),
         }
         for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -76,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help=f"exit 1 when a notebook has more than {MAX_WORDS} words of main text")
     args = parser.parse_args(argv)
     rows = stats()
-    print(f"{'notebook':<32} {'main-text words':>15} {'code lines':>10} {'full size':>10}  measured")
+    print(f"{'notebook':<32} {'main-text words':>15} {'code lines':>10} {'full size':>10} {'kernel CPU':>10}  measured")
     for r in rows:
         time = f"{r['seconds'] / 60:.1f} min" if r["seconds"] is not None else "not yet"
-        print(f"{r['notebook']:<32} {r['words']:>15,} {r['code_lines']:>10,} {time:>10}  {r['measured']}")
+        cpu = f"{r['cpu_seconds'] / 60:.1f} min" if r["cpu_seconds"] is not None else ""
+        print(f"{r['notebook']:<32} {r['words']:>15,} {r['code_lines']:>10,} {time:>10} {cpu:>10}  {r['measured']}")
     timed = [r["seconds"] for r in rows if r["seconds"] is not None]
     print(f"{'all':<32} {sum(r['words'] for r in rows):>15,} {sum(r['code_lines'] for r in rows):>10,} "
           f"{sum(timed) / 60:>6.1f} min  ({len(timed)} of {len(rows)} timed)")
