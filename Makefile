@@ -3,13 +3,14 @@
 #   make test         create the environment, run the tests (they execute every notebook at smoke size)
 #   make test-colab   the notebooks in a mirror of Google Colab's runtime, installed by their setup cell
 #   make test-oldest  the tests on the oldest versions pyproject.toml declares
+#   make stats        per notebook: words of main text, code lines, last measured full-size time
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HTML   := build/html
 
-.PHONY: all setup test test-colab test-oldest notebooks clean
+.PHONY: all setup test test-colab test-oldest notebooks stats clean
 
 all: notebooks
 
@@ -23,10 +24,14 @@ $(STAMP): pyproject.toml
 
 notebooks: setup
 	$(BIN)/python scripts/render_notebooks.py --output-dir $(HTML)
-	@echo "HTML renderings in $(HTML)/, figures in files/"
+	$(BIN)/python scripts/lesson_stats.py
+	@echo "HTML renderings in $(HTML)/, figures in files/, full-size times in notebooks/timings.json"
 
 test: setup
 	GAN_UTILS_SMOKE=1 $(BIN)/python -m pytest
+
+stats:
+	$(PYTHON) scripts/lesson_stats.py
 
 test-colab:
 	.ci/colab

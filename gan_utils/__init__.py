@@ -65,7 +65,8 @@ from gan_utils.metrics import (
     real_floor,
 )
 from gan_utils.recipes import RECIPES, Recipe, build_gan, get_recipe
-from gan_utils.gan import GAN, check_train_step
+from gan_utils.gan import GAN
+from gan_utils.lessons import check_loss, check_model, check_train_step
 from gan_utils.losses import discriminator_loss, generator_loss
 from gan_utils.checkpoints import CorruptCheckpointError, restore_checkpoint, save_checkpoint
 from gan_utils.callbacks import Checkpoint, GifWriter, NonFiniteLossError, SampleGrid, StopOnNonFinite, TimeBudget
@@ -128,7 +129,6 @@ __all__ = [
     "OBJECTIVES",
     # training
     "GAN",
-    "check_train_step",
     "fit_gan",
     "discriminator_loss",
     "generator_loss",
@@ -142,6 +142,10 @@ __all__ = [
     "CorruptCheckpointError",
     "save_checkpoint",
     "restore_checkpoint",
+    # checking a learner's work (gan_utils.lessons)
+    "check_train_step",
+    "check_model",
+    "check_loss",
     # plotting
     "image_grid",
     "plot_grid",

@@ -280,8 +280,16 @@ def build_networks(recipe: Recipe, image_shape: tuple[int, int, int] = (28, 28, 
     return ARCHITECTURES[recipe.arch](recipe, image_shape)
 
 
-def build_gan(recipe: Recipe | str, seed: int = 0, image_shape: tuple[int, int, int] = (28, 28, 1)) -> GAN:
+def build_gan(
+    recipe: Recipe | str,
+    seed: int = 0,
+    image_shape: tuple[int, int, int] = (28, 28, 1),
+    networks: tuple[keras.Model, keras.Model] | None = None,
+) -> GAN:
     """Build and compile the GAN of a recipe (or of a model name), ready for :func:`fit_gan`.
+
+    ``networks=(generator, discriminator)`` trains networks built elsewhere (a lesson's page, checked
+    with :func:`gan_utils.check_model`) with the recipe's optimizers, objective and moving average.
 
     ``image_shape`` is that of the training images: MNIST's ``(28, 28, 1)`` by default, or e.g.
     ``(32, 32, 3)`` for your own colour images (:func:`gan_utils.load_images`). A model name gets
@@ -298,7 +306,9 @@ def build_gan(recipe: Recipe | str, seed: int = 0, image_shape: tuple[int, int, 
         recipe = get_recipe(recipe, image_size=image_shape[0] if image_shape[0] in models.IMAGE_SIZES else None)
     if not isinstance(recipe, Recipe):
         raise TypeError(f"build_gan needs a recipe (a Recipe) or a model name ({', '.join(MODELS)}), got {recipe!r}.")
-    generator, discriminator = build_networks(recipe, image_shape)
+    if networks is not None and (not isinstance(networks, (tuple, list)) or len(networks) != 2):
+        raise ValueError(f"networks must be a pair (generator, discriminator), got {networks!r}.")
+    generator, discriminator = networks if networks is not None else build_networks(recipe, image_shape)
     gan = GAN(generator, discriminator, ema_decay=recipe.ema_decay, seed=seed, name=f"{recipe.model}_gan")
     gan.compile(
         d_optimizer=keras.optimizers.Adam(recipe.d_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),

@@ -15,12 +15,19 @@ in order as code cells tagged ``solution`` and run on the notebook's final state
 kernel. A solution that raises fails the render with the notebook's name and the exercise's number.
 The solution cells are removed before the HTML is written, so a page shows the notebook's own cells only;
 ``make all`` (full size) does not run the solutions.
+
+At full size each notebook's wall-clock time is written into ``notebooks/timings.json`` (with the
+date, the machine's core count and the CPU time its kernel used, which says more than the wall
+clock when other jobs share the machine), read by ``scripts/lesson_stats.py`` and the README's table.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import datetime
+import json
+import os
 import re
 import sys
 import time
@@ -31,11 +38,13 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
 
-from gan_utils import config
+from gan_utils import atomic, config
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 OUTPUT_DIR = ROOT / "build" / "html"
+#: The last full-size time of each notebook (read by scripts/lesson_stats.py).
+TIMINGS = ROOT / "notebooks" / "timings.json"
 #: The tag of the code cells that :func:`execute` appends: the exercises' worked solutions.
 SOLUTION_TAG = "solution"
 
@@ -194,10 +203,35 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output-dir", type=Path, default=OUTPUT_DIR, help=f"where the HTML goes (default {OUTPUT_DIR.relative_to(ROOT)})")
     args = p.parse_args(argv)
     for path in args.notebooks or NOTEBOOKS:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _children_cpu()
         page, _ = render(path.resolve(), args.output_dir)
-        print(f"{path.name}: {time.perf_counter() - start:.0f} s -> {page}", flush=True)
+        seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu_start
+        print(f"{path.name}: {seconds:.0f} s ({cpu:.0f} s of CPU in its kernel) -> {page}", flush=True)
+        if not config.SMOKE:
+            record_time(path.name, seconds, cpu)
     return 0
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) used so far by finished child processes: the kernels."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def record_time(name: str, seconds: float, cpu_seconds: float) -> None:
+    """Write a full-size run's time into :data:`TIMINGS`, keeping the other notebooks' entries."""
+    timings = json.loads(TIMINGS.read_text(encoding="utf-8")) if TIMINGS.exists() else {}
+    timings[name] = {
+        "seconds": round(seconds),
+        "cpu_seconds": round(cpu_seconds),
+        "measured": datetime.date.today().isoformat(),
+        "cores": os.cpu_count(),
+    }
+    atomic.write_bytes(TIMINGS, (json.dumps(dict(sorted(timings.items())), indent=1) + "\n").encode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -250,3 +250,13 @@ def test_smoke_runs_never_export_over_the_shipped_figures():
     for path in NOTEBOOKS:
         code = "\n".join(code_cells(path))
         assert "config.FILES_DIR /" not in code, f"{path.name} exports into files/ directly: use gan_utils.config.EXPORT_DIR"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_main_text_reads_in_one_sitting(path):
+    """At most lesson_stats.MAX_WORDS (2,500) words of markdown outside collapsed <details> blocks:
+    engineering asides go into the collapsed "Under the hood" appendix or the README."""
+    import lesson_stats
+
+    words = lesson_stats.count_words(lesson_stats.main_text(path))
+    assert words <= lesson_stats.MAX_WORDS, f"{path.name}: {words:,} words of main text, over {lesson_stats.MAX_WORDS:,}"
