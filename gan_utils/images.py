@@ -67,6 +67,28 @@ NAMES_SHOWN = 5
 CACHE_VERSION = 1
 
 
+def source_name(images: str | os.PathLike | Sequence[str | os.PathLike]) -> str:
+    """A short, file-safe name for an image source, to name a run folder after what it trains on.
+
+    A folder or a zip gives its name (without ``.zip``), a Keras data set its name, a list of
+    files ``files_`` and a short hash of their paths.
+
+    Example:
+        >>> source_name("~/Pictures/my cats/")
+        'my_cats'
+        >>> source_name("/content/drive/MyDrive/holiday.zip"), source_name("cifar10")
+        ('holiday', 'cifar10')
+    """
+    if isinstance(images, (str, os.PathLike)):
+        path = Path(os.path.expanduser(os.fspath(images)))
+        name = path.stem if path.suffix.lower() == ".zip" else path.name
+    else:
+        paths = sorted(os.fspath(f) for f in images)
+        name = "files_" + hashlib.sha256("\n".join(paths).encode()).hexdigest()[:8]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")
+    return name or "images"
+
+
 def image_extensions() -> tuple[str, ...]:
     """The file extensions :func:`load_images` reads in folders and zips (.webp where Pillow has WebP).
 
