@@ -181,7 +181,7 @@ def _warn_unread_formats(where: str, other: Counter, names: Sequence[str] = ()) 
         jpeg = [n for n in rest if os.path.splitext(n)[1].lower() in JPEG_ALIASES]
         _warn(
             f"{where}: left out {len(rest)} other files, not read by their extension: {_names(rest)}."
-            + (f" {len(jpeg)} of them ({', '.join(JPEG_ALIASES)}) are JPEGs: rename them to .jpg to use them." if jpeg else "")
+            + (f" Files ending in {' or '.join(JPEG_ALIASES)} are JPEGs: rename them to .jpg to use them." if jpeg else "")
         )
 
 

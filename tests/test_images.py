@@ -512,7 +512,7 @@ def test_files_of_other_extensions_are_counted_and_named_in_a_warning(tmp_path):
     (tmp_path / "photo.jfif").write_bytes(b"...")
     (tmp_path / "scan.jpe").write_bytes(b"...")
     with pytest.warns(UserWarning, match=r"left out 3 other files, not read by their extension: notes\.txt, photo\.jfif, scan\.jpe\. "
-                      r"2 of them \(\.jfif, \.jpe\) are JPEGs: rename them to \.jpg"):
+                      r"Files ending in \.jfif or \.jpe are JPEGs: rename them to \.jpg"):
         load_images(tmp_path, image_size=8)
 
 
