@@ -16,22 +16,43 @@ from gan_utils.checkpoints import save_checkpoint
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Draw the fixed latent batch every ``every`` epochs: progress is always shown on the same z.
+    """Draw the fixed latent batch at epoch ends: progress is always shown on the same z.
 
-    Frames are kept in ``frames`` (uint8 grids); with ``directory`` each is also saved as
-    ``epoch_0001.png``; ``show=True`` displays it inline in a notebook.
+    A grid is drawn at the end of every ``every``-th epoch once at least ``min_steps`` training
+    steps have passed since the last one, and always at the end of training. On MNIST an epoch is
+    hundreds of steps and every epoch is drawn; on a folder of a few hundred images an epoch is a
+    few steps, and a grid per epoch would cost more than the training (a grid, its PNG and its GIF
+    frame take about as long as one to three steps on a CPU). ``min_steps=None`` takes
+    :attr:`DEFAULT_MIN_STEPS`; 0 draws every ``every``-th epoch.
+
+    Frames are kept in ``frames`` (uint8 grids) with their epoch numbers in ``epochs``; with
+    ``directory`` each is also saved as ``epoch_0001.png``; ``show=True`` displays it inline.
     """
 
-    def __init__(self, every: int = 1, directory: str | os.PathLike | None = None, show: bool = False, n: int = 64):
+    #: Steps between two grids unless ``min_steps`` says otherwise: a grid costs about 1 % of them.
+    DEFAULT_MIN_STEPS = 200
+
+    def __init__(
+        self,
+        every: int = 1,
+        directory: str | os.PathLike | None = None,
+        show: bool = False,
+        n: int = 64,
+        min_steps: int | None = None,
+    ):
         super().__init__()
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer (draw every N epochs), got {every!r}.")
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ValueError(f"n (images per grid) must be a positive integer, got {n!r}.")
-        self.every, self.show, self.n = every, show, n
+        min_steps = self.DEFAULT_MIN_STEPS if min_steps is None else min_steps
+        if isinstance(min_steps, bool) or not isinstance(min_steps, int) or min_steps < 0:
+            raise ValueError(f"min_steps must be a whole number of training steps >= 0, got {min_steps!r}.")
+        self.every, self.show, self.n, self.min_steps = every, show, n, min_steps
         self.directory = Path(directory) if directory else None
         self.frames: list[np.ndarray] = []
         self.epochs: list[int] = []
+        self.steps_since, self.last_epoch = 0, None
 
     def load_frames(self, up_to_epoch: int) -> None:
         """Read back the grids this run saved before a resume (``epoch_NNNN.png`` up to that epoch)."""
@@ -46,32 +67,78 @@ class SampleGrid(keras.callbacks.Callback):
                     self.frames.append(np.asarray(img.convert("RGB" if img.mode == "RGB" else "L")))  # colour grids stay colour
                 self.epochs.append(epoch)
 
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.steps_since += 1
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if (epoch + 1) % self.every or len(self.model.sample_shape) not in (2, 3):
-            return  # not an epoch to draw, or samples are points (toy GANs), not images
+        self.last_epoch = epoch + 1
+        if (epoch + 1) % self.every == 0 and self.steps_since >= self.min_steps:
+            self._draw(epoch + 1)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        if self.last_epoch is not None and (not self.epochs or self.epochs[-1] != self.last_epoch):
+            self._draw(self.last_epoch)  # the state training ended in is always shown
+
+    def _draw(self, epoch: int) -> None:
+        if len(self.model.sample_shape) not in (2, 3):
+            return  # samples are points (toy GANs), not images
         grid = plotting.image_grid(self.model.sample()[: self.n])
         self.frames.append(grid)
-        self.epochs.append(epoch + 1)
+        self.epochs.append(epoch)
+        self.steps_since = 0
         if self.directory:
-            plotting.save_image(grid, self.directory / f"epoch_{epoch + 1:04d}.png")
+            plotting.save_image(grid, self.directory / f"epoch_{epoch:04d}.png")
         if self.show:
-            plotting.show_grid(grid, title=f"epoch {epoch + 1}")
+            plotting.show_grid(grid, title=f"epoch {epoch}")
 
 
 class GifWriter(keras.callbacks.Callback):
-    """Write the frames of a :class:`SampleGrid` into an animated GIF after every epoch."""
+    """Keep ``path`` an animated GIF of the frames of a :class:`SampleGrid`, at a cost that does not grow with the run.
 
-    def __init__(self, grid: SampleGrid, path: str | os.PathLike, seconds_per_frame: float = 0.4):
+    Each new frame is encoded once (:func:`gan_utils.plotting.encode_gif_frame`) and the file is
+    rewritten from the encoded frames, so adding a frame costs one frame's encoding. At most
+    ``max_frames`` frames are kept: when there would be more, every other one is dropped (the first
+    always stays) and from then on only every second, fourth, ... grid is kept; the newest grid is
+    always the last frame.
+    """
+
+    def __init__(self, grid: SampleGrid, path: str | os.PathLike, seconds_per_frame: float = 0.4, max_frames: int = 60):
         super().__init__()
         if not isinstance(grid, SampleGrid):
             raise TypeError(f"GifWriter animates the frames of a SampleGrid callback, got {type(grid).__name__}.")
         if isinstance(seconds_per_frame, bool) or not isinstance(seconds_per_frame, (int, float)) or not seconds_per_frame > 0:
             raise ValueError(f"seconds_per_frame must be a positive number, got {seconds_per_frame!r}.")
-        self.grid, self.path, self.seconds_per_frame = grid, Path(path), seconds_per_frame
+        if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
+            raise ValueError(f"max_frames must be an integer of at least 2 (the first and the newest frame), got {max_frames!r}.")
+        self.grid, self.path, self.seconds_per_frame, self.max_frames = grid, Path(path), seconds_per_frame, max_frames
+        self.kept: dict[int, bytes] = {}  # index of a grid frame -> its encoded GIF frame
+        self.stride, self.seen = 1, 0
+        self.newest: tuple[int, bytes] | None = None
+
+    def _update(self) -> None:
+        frames, labels = self.grid.frames, self.grid.epochs
+        if len(frames) == self.seen:
+            return
+        for i in range(self.seen, len(frames)):
+            if i % self.stride == 0 or i == len(frames) - 1:
+                block = plotting.encode_gif_frame(frames[i], labels[i])
+                if i % self.stride == 0:
+                    self.kept[i] = block
+                self.newest = (i, block)
+            while len(self.kept) >= self.max_frames:  # thin: keep every other kept frame (the first included)
+                self.stride *= 2
+                self.kept = {j: b for j, b in self.kept.items() if j % self.stride == 0}
+        self.seen = len(frames)
+        blocks = [self.kept[j] for j in sorted(self.kept)]
+        if self.newest is not None and self.newest[0] not in self.kept:
+            blocks.append(self.newest[1])
+        plotting.write_gif(blocks, self.path, self.seconds_per_frame)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.grid.frames:
-            plotting.save_gif(self.grid.frames, self.path, self.seconds_per_frame, labels=self.grid.epochs)
+        self._update()
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._update()  # the grid drawn when training ended
 
 
 class Checkpoint(keras.callbacks.Callback):

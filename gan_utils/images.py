@@ -20,7 +20,8 @@ when shrinking), inside one traced ``tf.function``; ``tf.data`` streams.
 
 What is read: files ending in .bmp, .gif (first frame), .jpeg, .jpg, .png, .webp (any case), in the
 folder and all its sub-folders, in the order of their paths. Hidden files and folders (a name
-starting with ``.``) and ``__MACOSX`` folders (which macOS adds to zips) are left out.
+starting with ``.``) and ``__MACOSX`` folders (which macOS adds to zips) are left out; every other
+file left out (``notes.txt``, a ``.heic`` photo, a JPEG named ``.jfif``) is counted and named in a warning.
 """
 
 from __future__ import annotations
@@ -64,6 +65,28 @@ OTHER_IMAGE_EXTENSIONS = frozenset(
 NAMES_SHOWN = 5
 #: Bumped whenever decoding or resizing changes, so that older cache files are not reused.
 CACHE_VERSION = 1
+
+
+def source_name(images: str | os.PathLike | Sequence[str | os.PathLike]) -> str:
+    """A short, file-safe name for an image source, to name a run folder after what it trains on.
+
+    A folder or a zip gives its name (without ``.zip``), a Keras data set its name, a list of
+    files ``files_`` and a short hash of their paths.
+
+    Example:
+        >>> source_name("~/Pictures/my cats/")
+        'my_cats'
+        >>> source_name("/content/drive/MyDrive/holiday.zip"), source_name("cifar10")
+        ('holiday', 'cifar10')
+    """
+    if isinstance(images, (str, os.PathLike)):
+        path = Path(os.path.expanduser(os.fspath(images)))
+        name = path.stem if path.suffix.lower() == ".zip" else path.name
+    else:
+        paths = sorted(os.fspath(f) for f in images)
+        name = "files_" + hashlib.sha256("\n".join(paths).encode()).hexdigest()[:8]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")
+    return name or "images"
 
 
 def image_extensions() -> tuple[str, ...]:
@@ -140,7 +163,12 @@ def _no_images_error(where: str, other: Counter) -> ValueError:
     )
 
 
-def _warn_unread_formats(where: str, other: Counter) -> None:
+#: Other names of JPEG files, which the loader leaves out by their extension (rename them to .jpg).
+JPEG_ALIASES = (".jfif", ".jpe")
+
+
+def _warn_unread_formats(where: str, other: Counter, names: Sequence[str] = ()) -> None:
+    """Name what a folder or zip held besides the images read: other image formats, then any other file."""
     unread = {ext: n for ext, n in other.items() if ext in OTHER_IMAGE_EXTENSIONS or (ext == ".webp" and ext not in image_extensions())}
     if unread:
         listed = ", ".join(f"{ext} ({n})" for ext, n in sorted(unread.items()))
@@ -148,10 +176,17 @@ def _warn_unread_formats(where: str, other: Counter) -> None:
             f"{where}: left out {sum(unread.values())} files in formats load_images does not read: {listed}. "
             f"Convert them to PNG or JPEG to use them (read: {', '.join(image_extensions())})."
         )
+    rest = sorted(n for n in names if os.path.splitext(n)[1].lower() not in unread)
+    if rest:
+        jpeg = [n for n in rest if os.path.splitext(n)[1].lower() in JPEG_ALIASES]
+        _warn(
+            f"{where}: left out {len(rest)} other files, not read by their extension: {_names(rest)}."
+            + (f" Files ending in {' or '.join(JPEG_ALIASES)} are JPEGs: rename them to .jpg to use them." if jpeg else "")
+        )
 
 
 def _find_in_folder(folder: Path) -> _Found:
-    wanted, other, paths, stamp = image_extensions(), Counter(), [], []
+    wanted, other, paths, stamp, left_out = image_extensions(), Counter(), [], [], []
     for top, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not _hidden([d])]
         for f in files:
@@ -162,9 +197,10 @@ def _find_in_folder(folder: Path) -> _Found:
                 paths.append(PurePosixPath(Path(top, f).relative_to(folder).as_posix()))
             else:
                 other[ext] += 1
+                left_out.append(Path(top, f).relative_to(folder).as_posix())
     if not paths:
         raise _no_images_error(f"The folder {folder}", other)
-    _warn_unread_formats(str(folder), other)
+    _warn_unread_formats(str(folder), other, left_out)
     paths, labels, class_names, loose = _sort_and_label(paths)
     entries = [_Entry(str(p), label, path=folder / p) for p, label in zip(paths, labels)]
     for e in entries:
@@ -182,7 +218,7 @@ def _find_in_zip(path: Path) -> _Found:
             f"{path} is not a readable zip file ({err}). It may be cut short (an upload or download "
             "that did not finish): make it again, or pass the folder of images instead."
         ) from err
-    wanted, other, members = image_extensions(), Counter(), {}
+    wanted, other, members, left_out = image_extensions(), Counter(), {}, []
     for info in infos:
         p = PurePosixPath(info.filename)
         if info.is_dir() or _hidden(p.parts):
@@ -192,9 +228,10 @@ def _find_in_zip(path: Path) -> _Found:
             members[p] = info
         else:
             other[ext] += 1
+            left_out.append(str(p))
     if not members:
         raise _no_images_error(f"The zip file {path}", other)
-    _warn_unread_formats(str(path), other)
+    _warn_unread_formats(str(path), other, left_out)
     paths, labels, class_names, loose = _sort_and_label(list(members))
     entries = [_Entry(str(p), label, member=members[p].filename) for p, label in zip(paths, labels)]
     st = path.stat()

@@ -532,6 +532,24 @@ def _feature_scores(real_feats: np.ndarray, fake_feats: np.ndarray, k: int) -> d
     return {"fid": frechet_distance(real_feats, fake_feats), **precision_recall(real_feats, fake_feats, k)}
 
 
+def feature_scores(real_features: np.ndarray, fake_features: np.ndarray, k: int = DEFAULT_K) -> dict:
+    """FID, precision and recall of two sets of features already computed, as :func:`compare` gives them.
+
+    Compute a reference set's features once with an extractor and score several sets against it
+    (the real-versus-real floor and the generated images) without computing them again.
+
+    Example:
+        >>> extractor = gan_utils.features.get_extractor("random", image_shape=(32, 32, 3))  # doctest: +SKIP
+        >>> reference = extractor(real_a)                                              # doctest: +SKIP
+        >>> floor = feature_scores(reference, extractor(real_b))                       # doctest: +SKIP
+    """
+    real = _check_features(real_features, "real_features")
+    fake = _check_features(fake_features, "fake_features")
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"real_features have {real.shape[1]} features per image but fake_features {fake.shape[1]}: use one extractor for both.")
+    return _feature_scores(real, fake, _check_k(k))
+
+
 def compare(
     real_images: object,
     fake_images: object,
@@ -889,3 +907,56 @@ def conditional_accuracy(generator: keras.Model, n_per_class: int = 1000, seed: 
     np.add.at(confusion, (asked, read), 1)
     per_class = confusion.diagonal() / n_per_class
     return {"per_class": per_class, "overall": float(per_class.mean()), "confusion": confusion, "n_per_class": n_per_class}
+
+
+#: The lower tail :func:`copy_check` compares: the distance below which 5 % of real images fall.
+COPY_QUANTILE = 0.05
+
+
+def copy_check(fake: object, train: object, quantile: float = COPY_QUANTILE, batch_size: int = BATCH_SIZE) -> dict:
+    """Are generated images closer to the training set than new real images would be? Pixel distances, whole training set.
+
+    Each generated image's distance to its nearest training image (all of them) is compared with
+    the distance of each training image to its nearest *other* training image: every training image
+    held out in turn, so that distance is what a new real picture of the same kind would have,
+    without setting images aside. If the generator made new images of the kind, the two
+    distributions match, and a share ``quantile`` of generated images falls below the real
+    distances' ``quantile``; copies (and very smooth images, which sit near many) make that share larger.
+
+    Returns:
+        ``{"fake": distances (n,), "fake_nearest": index of each one's nearest training image,
+        "real": held-out distances (m,), "threshold": the real distances' ``quantile``, "quantile",
+        "share_below": share of generated images under the threshold, "suspect": share_below > 2 * quantile}``.
+
+    Example:
+        >>> train = np.random.default_rng(0).uniform(-1, 1, (300, 4, 4, 1)).astype("float32")
+        >>> copy_check(train[:50], train)["share_below"]  # exact copies: all at distance 0
+        1.0
+    """
+    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 0.5:
+        raise ValueError(f"quantile must be a share between 0 and 0.5 (e.g. 0.05), got {quantile!r}.")
+    fake = extractors.check_images(fake, "fake")
+    train = extractors.check_images(train, "train")
+    if len(train) < 2:
+        raise ValueError(f"train holds {len(train)} image: the held-out distances need at least 2 training images.")
+    fake_idx, fake_d = nearest_real(fake, train, k=1, batch_size=batch_size)
+    _, real_d = nearest_real(train, train, k=2, batch_size=batch_size)  # nearest is itself (or a duplicate): take the second
+    fake_d, real_d = fake_d[:, 0].astype(np.float64), real_d[:, 1].astype(np.float64)
+    threshold = float(np.quantile(real_d, quantile))
+    share = float(np.mean(fake_d < threshold))
+    return {"fake": fake_d, "fake_nearest": fake_idx[:, 0], "real": real_d, "threshold": threshold,
+            "quantile": float(quantile), "share_below": share, "suspect": share > 2 * quantile}
+
+
+def format_copy_check(result: dict) -> str:
+    """The verdict of :func:`copy_check` in one paragraph, from its numbers."""
+    q, share = result["quantile"], result["share_below"]
+    said = (
+        f"{100 * share:.1f} % of the {len(result['fake']):,} generated images are closer to a training image than "
+        f"{100 * (1 - q):.0f} % of real images are to their nearest other training image (distance {result['threshold']:.2f}); "
+        f"new real images would give about {100 * q:.0f} %."
+    )
+    if result["suspect"]:
+        return said + (f" That is more than twice as many: look at the closest pairs, which are copies or smooth images "
+                       "that sit near many training images.")
+    return said + " No sign of copying in pixel distance (shifted or recoloured copies would need features to show)."

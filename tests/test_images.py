@@ -243,8 +243,7 @@ def test_hidden_files_and_folders_are_left_out(tmp_path, no_warnings):
     numbered(tmp_path / "data", 2)
     save(solid(RED), tmp_path / "data" / ".ipynb_checkpoints" / "00-checkpoint.png")
     (tmp_path / "data" / "._00.png").write_bytes(b"macOS resource fork, not an image")
-    (tmp_path / "data" / "notes.txt").write_text("not an image, not a warning")
-    assert levels(load_images(tmp_path / "data", image_size=8, channels=1)) == [10, 20]
+    assert levels(load_images(tmp_path / "data", image_size=8, channels=1)) == [10, 20]  # and no warning
 
 
 def test_images_beside_class_folders_load_without_labels(tmp_path, no_warnings):
@@ -505,6 +504,28 @@ def test_formats_not_read_are_named(tmp_path):
     (tmp_path / "IMG_0002.heic").write_bytes(b"...")
     with pytest.warns(UserWarning, match=r"left out 2 files in formats load_images does not read: \.heic \(2\)\. Convert them to PNG or JPEG"):
         load_images(tmp_path, image_size=8)
+
+
+def test_files_of_other_extensions_are_counted_and_named_in_a_warning(tmp_path):
+    numbered(tmp_path, 1)
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "photo.jfif").write_bytes(b"...")
+    (tmp_path / "scan.jpe").write_bytes(b"...")
+    with pytest.warns(UserWarning, match=r"left out 3 other files, not read by their extension: notes\.txt, photo\.jfif, scan\.jpe\. "
+                      r"Files ending in \.jfif or \.jpe are JPEGs: rename them to \.jpg"):
+        load_images(tmp_path, image_size=8)
+
+
+def test_files_of_other_extensions_in_a_zip_are_named_too(tmp_path):
+    import zipfile
+
+    numbered(tmp_path / "src", 1)
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as z:
+        for f in (tmp_path / "src").iterdir():
+            z.write(f, f.name)
+        z.writestr("README", "about these pictures")
+    with pytest.warns(UserWarning, match=r"left out 1 other files, not read by their extension: README\."):
+        load_images(tmp_path / "a.zip", image_size=8)
 
 
 def files(**contents):

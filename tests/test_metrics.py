@@ -329,3 +329,25 @@ def test_conditional_accuracy_counts_what_the_classifier_reads():
     assert acc["confusion"].sum(axis=1).tolist() == [20] * 10
     assert np.allclose(acc["per_class"], acc["confusion"].diagonal() / 20)
     assert acc["overall"] < 0.5  # noise is not read as the digit asked for
+
+
+# ------------------------------------------------------------------------------- copy check
+def test_copy_check_finds_copies_and_clears_new_images_of_the_same_kind():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (700, 4, 4, 1)).astype("float32")
+    train, new = images[:500], images[500:]
+    clear = metrics.copy_check(new, train)
+    assert not clear["suspect"] and clear["share_below"] < 0.10 and len(clear["real"]) == 500
+    copied = metrics.copy_check(np.concatenate([train[:50], new[:150]]), train)  # a quarter are copies
+    assert copied["suspect"] and copied["share_below"] >= 0.25
+    assert "more than twice as many" in metrics.format_copy_check(copied)
+    assert "No sign of copying" in metrics.format_copy_check(clear)
+
+
+def test_feature_scores_of_features_computed_once_equal_compare():
+    rng = np.random.default_rng(1)
+    a, b = (rng.uniform(-1, 1, (80, 8, 8, 1)).astype("float32") for _ in range(2))
+    extractor = gan_utils.features.get_extractor("random", image_shape=(8, 8, 1))
+    direct = metrics.compare(a, b, features=extractor)
+    once = metrics.feature_scores(extractor(a), extractor(b))
+    assert once == {k: direct[k] for k in ("fid", "precision", "recall")}

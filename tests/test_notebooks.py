@@ -260,3 +260,32 @@ def test_main_text_reads_in_one_sitting(path):
 
     words = lesson_stats.count_words(lesson_stats.main_text(path))
     assert words <= lesson_stats.MAX_WORDS, f"{path.name}: {words:,} words of main text, over {lesson_stats.MAX_WORDS:,}"
+
+
+def _drive_cell() -> str:
+    found = [c for c in code_cells(ROOT / "notebooks" / "07_your_own_images.ipynb") if "drive.mount(" in c]
+    assert len(found) == 1, "notebook 07 has one cell that mounts Google Drive"
+    return found[0]
+
+
+@pytest.mark.parametrize("in_colab, use_drive", [(True, True), (True, False), (False, True)])
+def test_notebook_07_keeps_its_run_folder_in_drive_in_colab_and_names_it_after_the_images(monkeypatch, in_colab, use_drive):
+    import types
+
+    import gan_utils
+
+    mounted = []
+    if in_colab:
+        colab = types.ModuleType("google.colab")
+        colab.drive = types.SimpleNamespace(mount=mounted.append)
+        monkeypatch.setitem(sys.modules, "google.colab", colab)
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    scope = {"sys": sys, "Path": Path, "gan_utils": gan_utils, "source": "/home/me/Pictures/my cats.zip",
+             "IMAGE_SIZE": 64, "AUGMENT": True, "USE_DRIVE": use_drive}
+    exec(_drive_cell(), scope)
+    name = "07_my_cats_64px_augment" + ("_smoke" if gan_utils.SMOKE else "")
+    if in_colab and use_drive:
+        assert mounted == ["/content/drive"] and scope["RUN_DIR"] == Path("/content/drive/MyDrive/gan_runs") / name
+    else:
+        assert mounted == [] and scope["RUN_DIR"] == Path("runs") / name

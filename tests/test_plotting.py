@@ -64,6 +64,23 @@ def test_gif_has_one_frame_per_grid(tmp_path):
         assert gif.n_frames == 3
 
 
+def test_gif_frames_keep_their_pixels_and_the_last_is_held_three_times_as_long(tmp_path):
+    from PIL import Image, ImageSequence
+
+    frames = [np.full((8, 8), value, np.uint8) for value in (0, 128, 255)]
+    path = plotting.write_gif([plotting.encode_gif_frame(f) for f in frames], tmp_path / "a.gif", seconds_per_frame=0.2)
+    with Image.open(path) as gif:
+        seen = [(np.asarray(f.convert("L")), f.info["duration"]) for f in ImageSequence.Iterator(gif)]
+    assert [int(a[0, 0]) for a, _ in seen] == [0, 128, 255] and all(a.shape == (16, 16) for a, _ in seen)
+    assert [d for _, d in seen] == [200, 200, 600]
+
+
+def test_gif_refuses_frames_of_different_sizes(tmp_path):
+    blocks = [plotting.encode_gif_frame(np.zeros((8, 8), np.uint8)), plotting.encode_gif_frame(np.zeros((9, 8), np.uint8))]
+    with pytest.raises(ValueError, match="same size"):
+        plotting.write_gif(blocks, tmp_path / "a.gif")
+
+
 # ------------------------------------------------------------------------------- animations
 @pytest.fixture()
 def gif(tmp_path):

@@ -128,7 +128,41 @@ def test_first_ema_update_uses_the_warm_up_decay(mnist_small):
         np.testing.assert_allclose(ema_w.numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_sample_grid_keeps_one_frame_per_epoch_and_gif_is_written(mnist_small, tmp_path):
+@pytest.fixture()
+def grid_every_epoch(monkeypatch):
+    """Grids at every epoch end, however short (the default waits for SampleGrid.DEFAULT_MIN_STEPS steps)."""
+    monkeypatch.setattr(gan_utils.SampleGrid, "DEFAULT_MIN_STEPS", 0)
+
+
+def test_grids_on_a_small_folder_wait_for_min_steps_and_the_last_state_is_drawn(mnist_small, tmp_path, monkeypatch):
+    monkeypatch.setattr(gan_utils.SampleGrid, "DEFAULT_MIN_STEPS", 8)  # 512 images at batch 128: 4 steps an epoch
+    x, _ = mnist_small
+    history = fit_gan(small_dcgan(), x, epochs=7, batch_size=128, output_dir=tmp_path, verbose=0)
+    assert history.sample_grid.epochs == [2, 4, 6, 7]  # every 8 steps, and where training ended
+    assert sorted(p.name for p in (tmp_path / "samples").iterdir()) == [f"epoch_000{e}.png" for e in (2, 4, 6, 7)]
+
+
+def test_the_gif_holds_at_most_max_frames_ending_on_the_newest_and_encodes_each_grid_once(tmp_path, monkeypatch):
+    from PIL import Image, ImageSequence
+
+    from gan_utils import plotting
+
+    encoded = []
+    encode = plotting.encode_gif_frame
+    monkeypatch.setattr(plotting, "encode_gif_frame", lambda frame, label=None: encoded.append(label) or encode(frame, label))
+    grid = gan_utils.SampleGrid()
+    writer = gan_utils.GifWriter(grid, tmp_path / "progress.gif", max_frames=4)
+    for epoch in range(1, 11):  # ten grids, solid grey 0, 10, ..., 90
+        grid.frames.append(np.full((8, 8), 10 * (epoch - 1), np.uint8))
+        grid.epochs.append(epoch)
+        writer.on_epoch_end(epoch - 1)
+    assert encoded == list(range(1, 11))  # one encoding per grid, never a re-encoding of old frames
+    with Image.open(tmp_path / "progress.gif") as gif:
+        greys = [int(np.asarray(f.convert("L"))[0, 0]) for f in ImageSequence.Iterator(gif)]
+    assert len(greys) <= 4 and greys[0] == 0 and greys[-1] == 90 and greys == sorted(greys)
+
+
+def test_sample_grid_keeps_one_frame_per_epoch_and_gif_is_written(mnist_small, tmp_path, grid_every_epoch):
     x, _ = mnist_small
     history = fit_gan(small_dcgan(), x, epochs=2, batch_size=128, output_dir=tmp_path, verbose=0)
     assert len(history.sample_grid.frames) == 2
@@ -236,7 +270,7 @@ def test_resume_with_other_settings_is_refused(mnist_small, tmp_path):
         fit_gan(small_dcgan(), x[:256], epochs=2, batch_size=128, output_dir=tmp_path, resume=True, verbose=0)
 
 
-def test_resumed_run_keeps_the_earlier_frames_of_its_animation(mnist_small, tmp_path):
+def test_resumed_run_keeps_the_earlier_frames_of_its_animation(mnist_small, tmp_path, grid_every_epoch):
     from PIL import Image
 
     x, _ = mnist_small
@@ -247,7 +281,7 @@ def test_resumed_run_keeps_the_earlier_frames_of_its_animation(mnist_small, tmp_
         assert gif.n_frames == 3
 
 
-def test_a_finished_run_is_reloaded_not_retrained(mnist_small, tmp_path):
+def test_a_finished_run_is_reloaded_not_retrained(mnist_small, tmp_path, grid_every_epoch):
     x, _ = mnist_small
     first = fit_gan(small_dcgan(), x, epochs=2, batch_size=128, output_dir=tmp_path, verbose=0)
     again = fit_gan(small_dcgan(), x, epochs=2, batch_size=128, output_dir=tmp_path, resume=True, verbose=0)
