@@ -109,15 +109,17 @@ def fit_gan(
         done.sample_grid.load_frames(start_epoch)
         done.stopped_by_time_budget, done.epochs_completed = False, start_epoch
         return done
+    # Each step's batch holds d_steps real batches, one per discriminator update (GAN._split).
+    step_batch = batch_size * gan.d_steps
     if stream is not None:
-        dataset = stream.dataset(batch_size, seed, epochs=epochs, start_epoch=start_epoch, with_labels=labels is not None)
+        dataset = stream.dataset(step_batch, seed, epochs=epochs, start_epoch=start_epoch, with_labels=labels is not None)
     else:
-        dataset = make_dataset(images, labels, batch_size=batch_size, seed=seed, epochs=epochs, start_epoch=start_epoch)
+        dataset = make_dataset(images, labels, batch_size=step_batch, seed=seed, epochs=epochs, start_epoch=start_epoch)
     grid = SampleGrid(sample_every, out / "samples" if out else None, show=show_samples)
     if start_epoch and out is not None:
         grid.load_frames(start_epoch)  # the GIF of a resumed run starts at epoch 1, not at the resume
     budget = TimeBudget(time_budget) if time_budget is not None else None
-    steps_per_epoch = len(images) // batch_size
+    steps_per_epoch = len(images) // step_batch
     if verbose == "auto" and config.in_notebook():  # one line per epoch in a saved notebook, not hundreds
         callbacks = [*callbacks, EpochProgress(epochs, steps_per_epoch)]
         verbose = 0

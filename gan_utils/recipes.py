@@ -38,6 +38,8 @@ class Recipe:
         architecture: the registered architecture that builds the networks (:data:`ARCHITECTURES`;
             empty: the one named like the model).
         objective: the loss family (:func:`gan_utils.get_objective`).
+        gamma: the weight of the objective's R1 / R2 penalty, ``gamma / 2 E||grad||^2`` (None: the
+            family's own; only for families with such a penalty, e.g. ``relativistic``).
         d_steps: discriminator (critic) updates per generator update.
         num_classes: classes a conditional recipe (``cgan``) draws: 10 for MNIST's digits, the
             number of class sub-folders for your own images; unconditional recipes ignore it.
@@ -60,6 +62,7 @@ class Recipe:
     subset: int | None = None
     architecture: str = ""
     objective: str = "non-saturating"
+    gamma: float | None = None
     d_steps: int = 1
     num_classes: int = 10
     augment: str | None = None
@@ -71,7 +74,7 @@ class Recipe:
                 f"unknown {what}: choose one of {', '.join(ARCHITECTURES)}, or register yours with "
                 "gan_utils.recipes.register_architecture."
             )
-        losses.get_objective(self.objective)  # refuses unknown names with the list of known ones
+        self.loss()  # refuses unknown names with the list of known ones, and a gamma without R1 / R2
         object.__setattr__(self, "augment", augment_setting(self.augment))  # refuses unknown transforms likewise
         if isinstance(self.d_steps, bool) or not isinstance(self.d_steps, int) or self.d_steps < 1:
             raise ValueError(f"Recipe.d_steps must be a positive integer, got {self.d_steps!r}.")
@@ -91,6 +94,15 @@ class Recipe:
         if self.subset is not None and (isinstance(self.subset, bool) or not isinstance(self.subset, int) or self.subset < 1):
             raise ValueError(f"Recipe.subset must be a positive number of images or None, got {self.subset!r}.")
 
+
+    def loss(self) -> losses.Objective:
+        """The recipe's objective, with its ``gamma`` if set.
+
+        Example:
+            >>> get_recipe("relativistic", smoke=False, gamma=4.0).loss().penalty_weight
+            2.0
+        """
+        return losses.get_objective(self.objective, gamma=self.gamma)
 
     @property
     def arch(self) -> str:
@@ -185,6 +197,15 @@ def _dcgan_sn(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.
     )
 
 
+@register_architecture("dcgan-plain")
+def _dcgan_plain(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
+    """The DCGAN generator against a discriminator without normalization (for R1 / R2, as in R3GAN)."""
+    return (
+        models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+        models.build_dcgan_discriminator(image_shape, recipe.width, name="dcgan_plain_discriminator", normalization=None),
+    )
+
+
 @register_architecture("cgan")
 def _cgan(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
     return (
@@ -208,6 +229,11 @@ RECIPES: dict[str, Recipe] = {
     "hinge": Recipe(
         "hinge", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.9,
         ema_decay=0.999, architecture="dcgan-sn", objective="hinge",
+    ),
+    # R3GAN's relativistic pairing loss with R1 and R2 (Huang et al. 2024), gamma chosen below.
+    "relativistic": Recipe(
+        "relativistic", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.99,
+        ema_decay=0.999, architecture="dcgan-plain", objective="relativistic",
     ),
 }
 MODELS = tuple(RECIPES)
@@ -301,7 +327,7 @@ def build_gan(recipe: Recipe | str, seed: int = 0, image_shape: tuple[int, int, 
         d_optimizer=keras.optimizers.Adam(recipe.d_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
         g_optimizer=keras.optimizers.Adam(recipe.g_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
         label_smoothing=recipe.label_smoothing,
-        objective=recipe.objective,
+        objective=recipe.loss(),
         d_steps=recipe.d_steps,
         augment=recipe.augment,
         jit_compile=recipe.jit_compile,
