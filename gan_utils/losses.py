@@ -358,7 +358,7 @@ OBJECTIVES: dict[str, Objective] = {
         penalty="gradient-penalty", penalty_weight=10.0, batch_norm_allowed=False,
     ),
     "hinge": Objective("hinge", hinge_discriminator_loss, critic_generator_loss, outputs="scores"),
-    # gamma = 1 (penalty_weight gamma / 2): chosen on MNIST at 2 CPU minutes, see recipes.py.
+    # gamma = 1 (penalty_weight gamma / 2) by default; the relativistic recipe sets its own (recipes.py).
     "relativistic": Objective(
         "relativistic", relativistic_discriminator_loss, relativistic_generator_loss, outputs="scores",
         penalty="r1+r2", penalty_weight=0.5, batch_norm_allowed=False, relativistic=True,

@@ -218,22 +218,29 @@ RECIPES: dict[str, Recipe] = {
     "vanilla": Recipe("vanilla", latent_dim=64, width=1024, batch_size=64, epochs=30, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "dcgan": Recipe("dcgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "cgan": Recipe("cgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=2e-4, g_lr=2e-4, ema_decay=0.999),
-    # The stabilised losses (issue 12). Adam(beta_2=0.9) as in Gulrajani et al. On 2 CPU cores one
-    # critic step per generator step beat 2 and 5 at 120 s; for WGAN-GP 5e-4 beat 2e-4 (per step and
-    # in 300 s) and 1e-3, while 1e-3 beat 2e-4 for the hinge loss; the 300 s table and the variants
-    # tried: benchmarks/README.md, "Objectives".
+    # The stabilised losses (issue 12). Adam(beta_2=0.9) as in Gulrajani et al. For WGAN-GP 5e-4 beat
+    # 2e-4 (per step and in 300 s) and 1e-3. The hinge loss trains against the dcgan recipe's
+    # batch-norm discriminator: with spectral norm and no batch norm (its first recipe) it drew no
+    # digits in 90 s at any learning rate tried (1e-3, 2e-4, 4e-4 / 1e-4 with beta_1 = 0; FID 273-472),
+    # with layer norm FID 143, with batch norm 48, where dcgan reached 65 in the same run (issue 28).
+    # The 300 s tables and the variants tried: benchmarks/README.md, "Objectives".
     "wgan-gp": Recipe(
         "wgan-gp", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=5e-4, g_lr=5e-4, beta_1=0.5, beta_2=0.9,
         ema_decay=0.999, architecture="dcgan-critic", objective="wasserstein-gp", d_steps=1,
     ),
     "hinge": Recipe(
         "hinge", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.9,
-        ema_decay=0.999, architecture="dcgan-sn", objective="hinge",
+        ema_decay=0.999, architecture="dcgan", objective="hinge",
     ),
-    # R3GAN's relativistic pairing loss with R1 and R2 (Huang et al. 2024), gamma chosen below.
+    # R3GAN's relativistic pairing loss with R1 and R2 (Huang et al. 2024), against a discriminator
+    # without normalization (the penalties are per sample, so no batch norm). R1 and R2 each take a
+    # second backward pass, so at width 32 a step costs about twice a dcgan step; in 90 s on the
+    # shared 2-core CPU width 16 made 737 steps to width 32's ~450 and reached FID 130 against
+    # 238-261 (gamma 0.1 and 10 at width 32; layer norm 246-302; Adam 2e-4 with beta_1 = 0, R3GAN's
+    # kind of setting, 373). benchmarks/README.md, "Objectives".
     "relativistic": Recipe(
-        "relativistic", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.99,
-        ema_decay=0.999, architecture="dcgan-plain", objective="relativistic",
+        "relativistic", latent_dim=64, width=16, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.99,
+        ema_decay=0.999, architecture="dcgan-plain", objective="relativistic", gamma=10.0,
     ),
 }
 MODELS = tuple(RECIPES)
