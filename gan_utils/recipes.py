@@ -219,7 +219,12 @@ RECIPES: dict[str, Recipe] = {
     "dcgan": Recipe("dcgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "cgan": Recipe("cgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=2e-4, g_lr=2e-4, ema_decay=0.999),
     # The stabilised losses (issue 12). Adam(beta_2=0.9) as in Gulrajani et al. For WGAN-GP 5e-4 beat
-    # 2e-4 (per step and in 300 s) and 1e-3. The hinge loss trains against the dcgan recipe's
+    # 2e-4 (per step and in 300 s) and 1e-3. One critic step per generator step, where the paper takes
+    # five: each critic step costs a second backward pass, so at five the generator makes about a
+    # sixth of the dcgan recipe's steps in the same time, and in budgets of minutes on a CPU that lost
+    # (120 s, measured when the five critic steps still shared one real batch: FID 735 at five, 147 at
+    # one; a 90 s rerun with fresh batches on the loaded machine of issue 28 was too starved to tell:
+    # 43 and 70 generator steps). A run of several hours may prefer five (d_steps=5). The hinge loss trains against the dcgan recipe's
     # batch-norm discriminator: with spectral norm and no batch norm (its first recipe) it drew no
     # digits in 90 s at any learning rate tried (1e-3, 2e-4, 4e-4 / 1e-4 with beta_1 = 0; FID 273-472),
     # with layer norm FID 143, with batch norm 48, where dcgan reached 65 in the same run (issue 28).
