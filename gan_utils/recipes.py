@@ -224,8 +224,8 @@ RECIPES: dict[str, Recipe] = {
     # sixth of the dcgan recipe's steps in the same time, and in budgets of minutes on a CPU that lost
     # (120 s, measured when the five critic steps still shared one real batch: FID 735 at five, 147 at
     # one; a 90 s rerun with fresh batches on the loaded machine of issue 28 was too starved to tell:
-    # 43 and 70 generator steps). A run of several hours may prefer five (d_steps=5). The hinge loss trains against the dcgan recipe's
-    # batch-norm discriminator: with spectral norm and no batch norm (its first recipe) it drew no
+    # 43 and 70 generator steps). A run of several hours may prefer five (d_steps=5).
+    # The hinge loss trains against the dcgan recipe's batch-norm discriminator: with spectral norm and no batch norm (its first recipe) it drew no
     # digits in 90 s at any learning rate tried (1e-3, 2e-4, 4e-4 / 1e-4 with beta_1 = 0; FID 273-472),
     # with layer norm FID 143, with batch norm 48, where dcgan reached 65 in the same run (issue 28).
     # The 300 s tables and the variants tried: benchmarks/README.md, "Objectives".
