@@ -82,11 +82,19 @@ def table(rows: list[dict], samples: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("entries", nargs="*", default=list(DEFAULT), help="recipes, each with optional :field=value overrides")
+    p.add_argument("entries", nargs="*", default=[], help=f"recipes, each with optional :field=value overrides (default {' '.join(DEFAULT)})")
     p.add_argument("--seconds", type=float, default=300.0, help="training budget per entry (default 300)")
-    p.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds, each run for every entry (default 0)")
+    p.add_argument("--seeds", nargs="+", default=["0"], metavar="SEED",
+                   help="seeds, each run for every entry (default 0); the entries may follow them")
     p.add_argument("--samples", type=int, default=10_000, help="samples scored per entry (default 10,000)")
     args = p.parse_args(argv)
+    # "--seeds 0 1 2 dcgan hinge": the leading integers are the seeds, the words after them entries.
+    words, seeds = list(args.seeds), []
+    while words and words[0].isdigit():
+        seeds.append(int(words.pop(0)))
+    if not seeds:
+        p.error(f"--seeds needs at least one integer seed first, got {args.seeds[0]!r}")
+    args.seeds, args.entries = seeds, (words + args.entries) or list(DEFAULT)
     for entry in args.entries:  # refuse a bad entry before hours of training, not after
         name, overrides = parse_entry(entry)
         gan_utils.get_recipe(name, smoke=False, **overrides)
