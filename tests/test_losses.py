@@ -306,3 +306,12 @@ def test_cli_refuses_a_critic_loss_on_a_batch_norm_discriminator(tmp_path, capsy
 
     assert main(["dcgan", "--output", str(tmp_path / "run"), "--objective", "wasserstein-gp", "--smoke"]) == 2
     assert "batch normalization" in capsys.readouterr().err
+
+
+def test_cli_trains_the_relativistic_recipe_and_its_generator_loads(tmp_path):
+    from gan_utils.train import main
+
+    out = tmp_path / "run"
+    assert main(["relativistic", "--output", str(out), "--smoke", "--epochs", "1", "--subset", "256"]) == 0
+    generator = gan_utils.load_generator(out)
+    assert np.isfinite(generator.predict(np.zeros((2, 64), "float32"), verbose=0)).all()
