@@ -83,6 +83,7 @@ def fit_gan(
         "seed": int(seed), "batch_size": int(batch_size), "images": len(images),
         "data_sha256": _fingerprint(stream.chunks() if stream is not None else [images], labels),
         "augment": gan.augment_policy,
+        "d_steps": gan.d_steps,  # a step's batch holds d_steps real batches: it shapes the data order
     }
     out = Path(output_dir) if output_dir is not None else None
     if out is not None:
@@ -187,7 +188,7 @@ def _fingerprint(images: Iterable[np.ndarray], labels: np.ndarray | None) -> str
 
 
 #: What a checkpoint from before a setting was recorded ran with.
-_UNRECORDED = {"augment": None}  # DiffAugment came later: older runs had none
+_UNRECORDED = {"augment": None, "d_steps": 1}  # DiffAugment came later: older runs had none; nor d_steps > 1 with fresh batches
 
 
 def _check_same_run(saved: dict, current: dict, directory: Path) -> None:

@@ -315,3 +315,17 @@ def test_cli_trains_the_relativistic_recipe_and_its_generator_loads(tmp_path):
     assert main(["relativistic", "--output", str(out), "--smoke", "--epochs", "1", "--subset", "256"]) == 0
     generator = gan_utils.load_generator(out)
     assert np.isfinite(generator.predict(np.zeros((2, 64), "float32"), verbose=0)).all()
+
+
+def test_a_run_with_d_steps_resumes_exactly_and_refuses_another_d_steps(tmp_path):
+    x = toy.ring_2d().sample(256, seed=0)
+    straight = ring_gan(objective="wasserstein-gp", d_steps=2)
+    gan_utils.fit_gan(straight, x, epochs=2, batch_size=32, seed=0, verbose=0)
+    gan_utils.fit_gan(ring_gan(objective="wasserstein-gp", d_steps=2), x, epochs=1, batch_size=32, seed=0, output_dir=tmp_path, verbose=0)
+    with pytest.raises(ValueError, match=r"d_steps=2 \(now 1\)"):
+        gan_utils.fit_gan(ring_gan(objective="wasserstein-gp"), x, epochs=2, batch_size=32, seed=0, output_dir=tmp_path, resume=True, verbose=0)
+    resumed = ring_gan(objective="wasserstein-gp", d_steps=2)
+    gan_utils.fit_gan(resumed, x, epochs=2, batch_size=32, seed=0, output_dir=tmp_path, resume=True, verbose=0)
+    for a, b in zip(straight.discriminator.get_weights() + straight.generator.get_weights(),
+                    resumed.discriminator.get_weights() + resumed.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
