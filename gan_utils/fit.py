@@ -133,12 +133,14 @@ def fit_gan(
         labels = None
     if len(images) == 0:
         raise ValueError("fit_gan got no images: the data (after digit/subset filters) is empty.")
-    if batch_size > len(images):
+    step_batch = batch_size * gan.d_steps  # each discriminator update takes a real batch of its own
+    if step_batch > len(images):
+        per_update = f" x d_steps {gan.d_steps}" if gan.d_steps > 1 else ""
         raise ValueError(
-            f"batch_size {batch_size} is larger than the data ({len(images)} images): use batch_size <= "
-            f"{len(images)} or more data."
+            f"batch_size {batch_size}{per_update} is larger than the data ({len(images)} images): use batch_size <= "
+            f"{len(images) // gan.d_steps} or more data."
         )
-    per_pass = len(images) // batch_size
+    per_pass = len(images) // step_batch
     record = dict(record or {})
     spec = RunSpec(
         seed=int(seed), batch_size=int(batch_size), images=len(images),
@@ -146,6 +148,7 @@ def fit_gan(
         image_shape=tuple(int(d) for d in gan.sample_shape), augment=gan.augment_policy,
         epoch_steps=int(epoch_steps or per_pass), steps=int(steps) if steps is not None else (epochs * per_pass if epochs else None),
         model=record.pop("model", None), recipe=record.pop("recipe", None), data=record.pop("data", None),
+        d_steps=int(gan.d_steps),
     )
 
     out = Path(output_dir) if output_dir is not None else None
@@ -194,7 +197,7 @@ def fit_gan(
     with signals:
         try:
             for first_epoch, epoch_length, epochs_here, at in _segments(start, total, every):
-                dataset = _dataset(images, stream, labels, batch_size, seed, at, total)
+                dataset = _dataset(images, stream, labels, step_batch, seed, at, total)
                 gan.fit(
                     dataset, epochs=first_epoch + epochs_here, initial_epoch=first_epoch, steps_per_epoch=epoch_length,
                     callbacks=all_callbacks, verbose=verbose,

@@ -25,8 +25,9 @@ from gan_utils.models import num_classes
 class GAN(keras.Model):
     """A generator and a discriminator trained against each other with ``fit``.
 
-    Each ``train_step`` does ``d_steps`` discriminator steps on a real batch and equally large
-    generated batches, then one generator step, with the losses of the objective chosen in
+    Each ``train_step`` does ``d_steps`` discriminator steps, each on a real batch of its own (a
+    batch fed to ``fit`` holds ``d_steps`` of them, see :meth:`_split`) and an equally large freshly
+    generated one, then one generator step, with the losses of the objective chosen in
     :meth:`compile` (default: the non-saturating cross-entropy). Logged, averaged over the epoch:
     ``d_loss``, ``g_loss`` and what the objective defines (cross-entropy: ``d_real`` and ``d_fake``,
     the mean D(x) and D(G(z)); Wasserstein: ``w_estimate``, ``score_real``, ``score_fake`` and
@@ -130,8 +131,9 @@ class GAN(keras.Model):
 
         ``objective`` is a loss family of :mod:`gan_utils.losses` by name (``"non-saturating"``,
         ``"minimax"``, ``"wasserstein-gp"``, ``"hinge"``) or an :class:`~gan_utils.losses.Objective`.
-        ``d_steps`` discriminator (critic) updates precede each generator update, each on the same
-        real batch against freshly generated fakes (WGAN-GP trains with 5). ``label_smoothing``
+        ``d_steps`` discriminator (critic) updates precede each generator update, each on a real
+        batch of its own against freshly generated fakes (WGAN-GP trains with 5): each batch fed to
+        ``fit`` then holds ``d_steps`` real batches, which :func:`gan_utils.fit_gan` arranges. ``label_smoothing``
         applies to the cross-entropy families. ``generator_loss="saturating"`` is the older name of
         ``objective="minimax"``. ``augment`` turns on DiffAugment (Zhao et al. 2020), for training
         on few images: ``True`` for the paper's ``"color,translation,cutout"``, or a policy of
@@ -227,13 +229,15 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real, labels = self._unpack(data)
+        reals, label_batches = self._split(real), self._split(labels)  # one real batch per D step
 
-        # 1) Discriminator (critic): d_steps updates; real batch -> "real", fresh fakes -> "fake".
-        for _ in range(self.d_steps):
+        # 1) Discriminator (critic): d_steps updates, each on its own real batch against fresh fakes.
+        for real, labels in zip(reals, label_batches):
             d_logs = self.discriminator_step(real, labels)
 
-        # 2) Generator: make the discriminator call its samples real.
-        g_loss = self.generator_step(ops.shape(real)[0], labels)
+        # 2) Generator: make the discriminator call its samples real (the last real batch serves
+        #    a relativistic objective, whose generator loss compares D(fake) with D(real)).
+        g_loss = self.generator_step(ops.shape(real)[0], labels, real)
         return self._record({"g_loss": g_loss, **d_logs})
 
     def discriminator_step(self, real, labels=None) -> dict:
@@ -255,12 +259,26 @@ class GAN(keras.Model):
             logs["penalty"] = penalty
         return logs
 
-    def generator_step(self, batch, labels=None):
-        """One update of the generator on ``batch`` fresh fakes (and the moving average); returns its loss."""
+    def generator_step(self, batch, labels=None, real=None):
+        """One update of the generator on ``batch`` fresh fakes (and the moving average); returns its loss.
+
+        ``real`` (a real batch of the same size) is needed only by a relativistic objective, whose
+        generator loss pairs each D(fake) with a D(real); the other objectives ignore it.
+        """
+        if self.objective.relativistic and real is None:
+            raise ValueError(
+                f"objective {self.objective.name!r} compares D(fake) with D(real) in the generator's loss too: "
+                "call generator_step(batch, labels, real) with a real batch."
+            )
         z = self._noise(batch)
         with tf.GradientTape() as tape:
             fake = self.augment(self.generator(self._g_inputs(z, labels), training=True))
-            g_loss = self.objective.generator_loss(self.discriminator(self._d_inputs(fake, labels), training=True))
+            fake_out = self.discriminator(self._d_inputs(fake, labels), training=True)
+            if self.objective.relativistic:
+                real_out = self.discriminator(self._d_inputs(self.augment(real), labels), training=True)
+                g_loss = self.objective.generator_loss(fake_out, real_out)
+            else:
+                g_loss = self.objective.generator_loss(fake_out)
         self._step(self.g_optimizer, tape, g_loss, self.generator)
         if self.ema_generator is not None:
             self._update_ema()
@@ -275,6 +293,26 @@ class GAN(keras.Model):
             real, labels = data
             return real, ops.cast(labels, "int32")
         return (data[0] if isinstance(data, (tuple, list)) else data), None
+
+    def _split(self, batch):
+        """``batch`` cut into ``d_steps`` equal consecutive batches, one per discriminator step.
+
+        With ``d_steps = n`` each batch ``fit`` feeds holds ``n`` discriminator batches (``fit_gan``
+        makes its dataset's batches ``n`` times the batch size), so that every critic step sees
+        real images of its own, as in Gulrajani et al.'s Algorithm 1. With ``d_steps = 1`` the batch
+        is used as it is.
+        """
+        if self.d_steps == 1 or batch is None:
+            return [batch] * self.d_steps
+        total = batch.shape[0]
+        if total is not None and total % self.d_steps:
+            raise ValueError(
+                f"with d_steps={self.d_steps} each batch holds {self.d_steps} discriminator batches, so its size "
+                f"must be a multiple of {self.d_steps}; got {total}. fit_gan makes such batches itself; with your "
+                f"own dataset, batch it by d_steps * batch_size (e.g. make_dataset(x, batch_size={self.d_steps} * 64))."
+            )
+        size = ops.shape(batch)[0] // self.d_steps
+        return [batch[i * size:(i + 1) * size] for i in range(self.d_steps)]
 
     @staticmethod
     def _replicas() -> int:
@@ -328,7 +366,9 @@ class GAN(keras.Model):
         ``fit`` draws the latent batches itself; here the caller gives them, so that another
         implementation of the step can be fed exactly the same z (:func:`check_train_step` does
         that). ``noise`` holds ``d_steps + 1`` arrays of shape ``(batch, latent_dim)``, in the order
-        :meth:`train_step` uses them: one per discriminator update, then the generator's. The step
+        :meth:`train_step` uses them: one per discriminator update, then the generator's. With
+        ``d_steps = n`` ``real`` holds ``n`` batches back to back, one per discriminator update
+        (``batch = len(real) // n``), as each batch of ``fit`` does. The step
         runs eagerly on one device and updates the networks, the optimizers and the moving average
         exactly as in ``fit``. Returns this step's losses and logs as floats (not epoch averages;
         the epoch averages restart from this step).
@@ -348,7 +388,12 @@ class GAN(keras.Model):
         real = np.asarray(real, dtype="float32")
         if real.shape[1:] != self.sample_shape:
             raise ValueError(f"real has shape {real.shape}; this GAN trains on batches of shape (batch, *{self.sample_shape}).")
-        batch = len(real)
+        if len(real) % self.d_steps:
+            raise ValueError(
+                f"with d_steps={self.d_steps}, real holds {self.d_steps} discriminator batches back to back, so its "
+                f"length must be a multiple of {self.d_steps}; got {len(real)}."
+            )
+        batch = len(real) // self.d_steps
         noise = [np.asarray(z, dtype="float32") for z in noise]
         if len(noise) != self.d_steps + 1 or any(z.shape != (batch, self.latent_dim) for z in noise):
             raise ValueError(
@@ -359,7 +404,7 @@ class GAN(keras.Model):
         if self.conditional:
             if labels is None:
                 raise ValueError("a conditional GAN needs labels: train_step_with_noise(real, noise, labels).")
-            data = (ops.convert_to_tensor(real), ops.convert_to_tensor(check_labels(labels, batch, self.num_classes)))
+            data = (ops.convert_to_tensor(real), ops.convert_to_tensor(check_labels(labels, len(real), self.num_classes)))
         else:
             data = ops.convert_to_tensor(real)
         for tracker in self.trackers:

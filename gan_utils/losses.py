@@ -13,6 +13,7 @@ family             discriminator (critic) minimises                      generat
 ``wasserstein``    ``D(G(z)) - D(x)`` (the critic kept Lipschitz otherwise)  ``-D(G(z))``
 ``wasserstein-gp`` ``D(G(z)) - D(x)`` + 10 x gradient penalty           ``-D(G(z))``
 ``hinge``          ``relu(1 - D(x)) + relu(1 + D(G(z)))``                ``-D(G(z))``
+``relativistic``   ``softplus(-(D(x) - D(G(z))))`` + R1 + R2               ``softplus(-(D(G(z)) - D(x)))``
 =================  ====================================================  ======================================
 
 (each a mean over the batch). The plain ``wasserstein`` family has no penalty: its critic must be
@@ -21,7 +22,15 @@ kept Lipschitz by its architecture, by weight clipping (Arjovsky et al. 2017;
 ``E[(||grad D(x_hat)|| - 1)^2]`` at ``x_hat = a x + (1 - a) G(z)`` with ``a ~ U[0, 1]`` drawn per
 sample, the norm taken per sample over all non-batch axes, with a small epsilon inside the square
 root so that its gradient is finite where the norm is 0. The R1 penalty (Mescheder et al. 2018),
-``gamma / 2 E[||grad D(x)||^2]`` on real images, can be added to any family.
+``gamma / 2 E[||grad D(x)||^2]`` on real images, and R2, the same on generated images, can be added
+to any family (``get_objective(name, penalty="r1", gamma=...)``; ``"r2"``, ``"r1+r2"``). Both are
+zero-centred: they pull the discriminator flat where the data (R1) or the generator's samples (R2)
+lie, which makes training converge locally where the unregularised game circles.
+
+The ``relativistic`` family (the pairing loss of Huang et al. 2024, "The GAN is dead; long live the
+GAN!", R3GAN; Jolicoeur-Martineau 2018) scores each real image *against* a generated one: with
+``d = D(x) - D(G(z))`` paired sample by sample, the discriminator minimises ``softplus(-d)`` and the
+generator ``softplus(d)``, so the generator's loss needs D(x) too. It trains with R1 and R2.
 
 Example:
     >>> objective = get_objective("hinge")
@@ -43,7 +52,9 @@ from keras import ops
 TensorLike = typing.Any
 #: The epsilon inside the square root of the gradient penalty's norm.
 NORM_EPSILON = 1e-12
-PENALTIES = (None, "gradient-penalty", "r1")
+PENALTIES = (None, "gradient-penalty", "r1", "r2", "r1+r2")
+#: The zero-centred penalties: weighted ``gamma / 2`` (``get_objective(..., gamma=...)``).
+ZERO_CENTRED = ("r1", "r2", "r1+r2")
 
 
 def bce_discriminator_loss(real_logits: TensorLike, fake_logits: TensorLike, label_smoothing: float = 0.0) -> TensorLike:
@@ -119,6 +130,33 @@ def hinge_discriminator_loss(real_scores: TensorLike, fake_scores: TensorLike) -
     return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
 
 
+def relativistic_discriminator_loss(real_scores: TensorLike, fake_scores: TensorLike) -> TensorLike:
+    """``E[softplus(-(D(x) - D(G(z))))]``, each real score paired with a generated one (R3GAN).
+
+    The discriminator is rewarded for scoring each real image above its generated partner, not
+    for any absolute score: ``-log sigmoid(D(x) - D(G(z)))``, the cross-entropy of "x is the more
+    real of the two".
+
+    Example:
+        >>> round(float(relativistic_discriminator_loss(ops.zeros(4), ops.zeros(4))), 4)  # a tie: log 2
+        0.6931
+    """
+    return ops.mean(ops.softplus(-(real_scores - fake_scores)))
+
+
+def relativistic_generator_loss(fake_scores: TensorLike, real_scores: TensorLike) -> TensorLike:
+    """``E[softplus(-(D(G(z)) - D(x)))]``: the generator wants each sample scored above a real image.
+
+    The mirror of :func:`relativistic_discriminator_loss`; it needs the real scores too (the
+    training step passes a real batch to the generator's update for this family).
+
+    Example:
+        >>> round(float(relativistic_generator_loss(ops.zeros(4), ops.ones(4))), 4)  # softplus(1)
+        1.3133
+    """
+    return ops.mean(ops.softplus(-(fake_scores - real_scores)))
+
+
 def _inputs(x, labels):
     return x if labels is None else [x, labels]
 
@@ -179,6 +217,20 @@ def r1_penalty(critic: Callable, real: TensorLike, labels: TensorLike | None = N
     return ops.mean(ops.sum(ops.square(grads), axis=list(range(1, len(grads.shape)))))
 
 
+def r2_penalty(critic: Callable, fake: TensorLike, labels: TensorLike | None = None) -> TensorLike:
+    """The R2 penalty's expectation ``E[||grad D(G(z))||^2]`` on generated images (multiply by gamma / 2).
+
+    R1's twin (Huang et al. 2024 train with both): it flattens the discriminator where the
+    generator's samples lie, so the generator is not pushed on by a steep slope it created.
+
+    Example:
+        >>> critic = lambda x: 3.0 * ops.sum(x, axis=1)  # gradient 3 per coordinate, 2 coordinates
+        >>> float(r2_penalty(critic, ops.ones((5, 2))))
+        18.0
+    """
+    return r1_penalty(critic, fake, labels)
+
+
 def _input_gradients(critic: Callable, x: TensorLike, labels: TensorLike | None) -> TensorLike:
     """The gradient of the critic's summed scores with respect to its input images ``x``: per
     sample, the gradient of that sample's own score (the samples are independent)."""
@@ -201,8 +253,12 @@ class Objective:
         g_loss: ``fake_outputs -> scalar`` the generator minimises.
         outputs: ``"logits"`` (the discriminator's output is a probability's logit) or ``"scores"``
             (an unbounded critic or hinge score).
-        penalty: None, ``"gradient-penalty"`` (WGAN-GP, on interpolates) or ``"r1"`` (on real images).
-        penalty_weight: the penalty's weight (lambda = 10 for WGAN-GP; gamma / 2 for R1).
+        penalty: None, ``"gradient-penalty"`` (WGAN-GP, on interpolates), ``"r1"`` (on real
+            images), ``"r2"`` (on generated images) or ``"r1+r2"`` (both, summed).
+        penalty_weight: the penalty's weight (lambda = 10 for WGAN-GP; gamma / 2 for R1 and R2,
+            which ``get_objective(..., gamma=...)`` sets).
+        relativistic: True when both losses pair real and generated scores, so that
+            ``g_loss`` is ``(fake_outputs, real_outputs) -> scalar``.
         label_smoothing: one-sided label smoothing (cross-entropy families only).
         batch_norm_allowed: False for a critic whose penalty is per sample (WGAN-GP, R1): batch norm
             couples the samples of a batch, so the gradient of one output with respect to one input
@@ -221,6 +277,7 @@ class Objective:
     label_smoothing: float = 0.0
     batch_norm_allowed: bool = True
     needs_constrained_weights: bool = False
+    relativistic: bool = False
 
     def __post_init__(self) -> None:
         if self.outputs not in ("logits", "scores"):
@@ -242,9 +299,18 @@ class Objective:
             return self.d_loss(real_outputs, fake_outputs, self.label_smoothing)
         return self.d_loss(real_outputs, fake_outputs)
 
-    def generator_loss(self, fake_outputs: TensorLike) -> TensorLike:
-        """The loss the generator minimises."""
+    def generator_loss(self, fake_outputs: TensorLike, real_outputs: TensorLike | None = None) -> TensorLike:
+        """The loss the generator minimises (a relativistic family also needs ``real_outputs``)."""
+        if self.relativistic:
+            if real_outputs is None:
+                raise ValueError(f"objective {self.name!r} pairs D(fake) with D(real): pass real_outputs too.")
+            return self.g_loss(fake_outputs, real_outputs)
         return self.g_loss(fake_outputs)
+
+    @property
+    def gamma(self) -> float | None:
+        """The R1 / R2 weight in the papers' form ``gamma / 2 E||grad||^2`` (None without those penalties)."""
+        return 2.0 * self.penalty_weight if self.penalty in ZERO_CENTRED else None
 
     def penalty_value(
         self, discriminator: Callable, real: TensorLike, fake: TensorLike, labels: TensorLike | None = None, seed: object = None
@@ -254,6 +320,10 @@ class Objective:
             return gradient_penalty(discriminator, real, fake, labels, seed)
         if self.penalty == "r1":
             return r1_penalty(discriminator, real, labels)
+        if self.penalty == "r2":
+            return r2_penalty(discriminator, fake, labels)
+        if self.penalty == "r1+r2":
+            return r1_penalty(discriminator, real, labels) + r2_penalty(discriminator, fake, labels)
         return ops.zeros(())
 
     def logs(self, real_outputs: TensorLike, fake_outputs: TensorLike) -> dict[str, TensorLike]:
@@ -288,17 +358,28 @@ OBJECTIVES: dict[str, Objective] = {
         penalty="gradient-penalty", penalty_weight=10.0, batch_norm_allowed=False,
     ),
     "hinge": Objective("hinge", hinge_discriminator_loss, critic_generator_loss, outputs="scores"),
+    # gamma = 1 (penalty_weight gamma / 2) by default; the relativistic recipe sets its own (recipes.py).
+    "relativistic": Objective(
+        "relativistic", relativistic_discriminator_loss, relativistic_generator_loss, outputs="scores",
+        penalty="r1+r2", penalty_weight=0.5, batch_norm_allowed=False, relativistic=True,
+    ),
 }
 
 
-def get_objective(name: str | Objective, **overrides) -> Objective:
+def get_objective(name: str | Objective, *, gamma: float | None = None, **overrides) -> Objective:
     """Return the loss family ``name`` (one of :data:`OBJECTIVES`), with fields replaced by ``overrides``.
+
+    ``gamma`` weighs a zero-centred penalty (R1, R2) in the papers' form ``gamma / 2 E||grad||^2``:
+    it sets ``penalty_weight = gamma / 2``. A per-sample penalty (R1, R2, the gradient penalty)
+    added to a family refuses batch norm in the discriminator.
 
     Example:
         >>> get_objective("wasserstein-gp").penalty_weight
         10.0
         >>> get_objective("non-saturating", penalty="r1", penalty_weight=5.0).penalty
         'r1'
+        >>> get_objective("relativistic", gamma=10.0).penalty_weight
+        5.0
     """
     if isinstance(name, Objective):
         objective = name
@@ -306,8 +387,18 @@ def get_objective(name: str | Objective, **overrides) -> Objective:
         objective = OBJECTIVES[name]
     else:
         raise ValueError(f"unknown objective {name!r}: choose one of {', '.join(OBJECTIVES)}.")
-    if overrides.get("penalty") == "r1":
+    if overrides.get("penalty") is not None:
         overrides.setdefault("batch_norm_allowed", False)
+    if gamma is not None:
+        penalty = overrides.get("penalty", objective.penalty)
+        if penalty not in ZERO_CENTRED:
+            raise ValueError(
+                f"gamma weighs the R1 / R2 penalties, but this objective's penalty is {penalty!r}: add "
+                f"penalty='r1', 'r2' or 'r1+r2' (or set penalty_weight for the gradient penalty)."
+            )
+        if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or gamma <= 0:
+            raise ValueError(f"gamma must be a positive number (e.g. 1.0), got {gamma!r}.")
+        overrides["penalty_weight"] = gamma / 2.0
     try:
         return dataclasses.replace(objective, **overrides)
     except TypeError as err:

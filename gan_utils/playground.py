@@ -332,12 +332,16 @@ class Playground:
                     for _ in range(d_updates):
                         gan.discriminator_step(real)
                 if mode != "discriminator":
-                    gan.generator_step(batch)
+                    gan.generator_step(batch, None, real)  # the real batch serves a relativistic loss
                 fake = gan.generator(z, training=False)
                 real_out = gan.discriminator(real, training=False)
                 fake_out = gan.discriminator(fake, training=False)
-                values = {"d_loss": objective.discriminator_loss(real_out, fake_out),
-                          "g_loss": objective.generator_loss(fake_out), **objective.logs(real_out, fake_out)}
+                # A relativistic loss pairs equal batches; the shown fakes outnumber the real batch, so
+                # each is paired with the real batch's mean score.
+                real_ref = tf.reduce_mean(real_out) if objective.relativistic else real_out
+                g_loss = objective.generator_loss(fake_out, real_ref) if objective.relativistic else objective.generator_loss(fake_out)
+                values = {"d_loss": objective.discriminator_loss(real_ref, fake_out), "g_loss": g_loss,
+                          **objective.logs(real_out, fake_out)}
                 logs = {name: logs[name].write(i, tf.cast(values[name], tf.float32)) for name in names}
                 samples = samples.write(i, fake)
             return {name: logs[name].stack() for name in names}, samples.stack()
@@ -347,12 +351,18 @@ class Playground:
     def _compile_view(self):
         gan, objective = self.gan, self.objective
         z, grid, lines = tf.constant(self.z), tf.constant(self._grid), tf.constant(self._latent_lines)
+        shown_real = tf.constant(self._shown_real, tf.float32)
 
         def view():
             fake = gan.generator(z, training=False)
             with tf.GradientTape() as tape:
                 tape.watch(fake)
-                per_point = objective.generator_loss(gan.discriminator(fake, training=False)) * tf.cast(tf.shape(fake)[0], tf.float32)
+                fake_out = gan.discriminator(fake, training=False)
+                if objective.relativistic:  # each fake against the mean score of the shown real points
+                    loss = objective.generator_loss(fake_out, tf.reduce_mean(gan.discriminator(shown_real, training=False)))
+                else:
+                    loss = objective.generator_loss(fake_out)
+                per_point = loss * tf.cast(tf.shape(fake)[0], tf.float32)
             push = -tape.gradient(per_point, fake)  # where the generator's loss moves each fake point
             heat = gan.discriminator(grid, training=False)[:, 0]
             if objective.outputs == "logits":

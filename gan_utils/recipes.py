@@ -38,6 +38,8 @@ class Recipe:
         architecture: the registered architecture that builds the networks (:data:`ARCHITECTURES`;
             empty: the one named like the model).
         objective: the loss family (:func:`gan_utils.get_objective`).
+        gamma: the weight of the objective's R1 / R2 penalty, ``gamma / 2 E||grad||^2`` (None: the
+            family's own; only for families with such a penalty, e.g. ``relativistic``).
         d_steps: discriminator (critic) updates per generator update.
         num_classes: classes a conditional recipe (``cgan``) draws: 10 for MNIST's digits, the
             number of class sub-folders for your own images; unconditional recipes ignore it.
@@ -62,6 +64,7 @@ class Recipe:
     subset: int | None = None
     architecture: str = ""
     objective: str = "non-saturating"
+    gamma: float | None = None
     d_steps: int = 1
     num_classes: int = 10
     augment: str | None = None
@@ -74,7 +77,7 @@ class Recipe:
                 f"unknown {what}: choose one of {', '.join(ARCHITECTURES)}, or register yours with "
                 "gan_utils.recipes.register_architecture."
             )
-        losses.get_objective(self.objective)  # refuses unknown names with the list of known ones
+        self.loss()  # refuses unknown names with the list of known ones, and a gamma without R1 / R2
         object.__setattr__(self, "augment", augment_setting(self.augment))  # refuses unknown transforms likewise
         if isinstance(self.d_steps, bool) or not isinstance(self.d_steps, int) or self.d_steps < 1:
             raise ValueError(f"Recipe.d_steps must be a positive integer, got {self.d_steps!r}.")
@@ -94,6 +97,15 @@ class Recipe:
         if self.subset is not None and (isinstance(self.subset, bool) or not isinstance(self.subset, int) or self.subset < 1):
             raise ValueError(f"Recipe.subset must be a positive number of images or None, got {self.subset!r}.")
 
+
+    def loss(self) -> losses.Objective:
+        """The recipe's objective, with its ``gamma`` if set.
+
+        Example:
+            >>> get_recipe("relativistic", smoke=False, gamma=4.0).loss().penalty_weight
+            2.0
+        """
+        return losses.get_objective(self.objective, gamma=self.gamma)
 
     @property
     def arch(self) -> str:
@@ -188,6 +200,15 @@ def _dcgan_sn(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.
     )
 
 
+@register_architecture("dcgan-plain")
+def _dcgan_plain(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
+    """The DCGAN generator against a discriminator without normalization (for R1 / R2, as in R3GAN)."""
+    return (
+        models.build_dcgan_generator(recipe.latent_dim, image_shape, recipe.width),
+        models.build_dcgan_discriminator(image_shape, recipe.width, name="dcgan_plain_discriminator", normalization=None),
+    )
+
+
 @register_architecture("cgan")
 def _cgan(recipe: Recipe, image_shape: tuple[int, int, int]) -> tuple[keras.Model, keras.Model]:
     return (
@@ -200,17 +221,34 @@ RECIPES: dict[str, Recipe] = {
     "vanilla": Recipe("vanilla", latent_dim=64, width=1024, batch_size=64, epochs=30, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "dcgan": Recipe("dcgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, ema_decay=0.999),
     "cgan": Recipe("cgan", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=2e-4, g_lr=2e-4, ema_decay=0.999),
-    # The stabilised losses (issue 12). Adam(beta_2=0.9) as in Gulrajani et al. On 2 CPU cores one
-    # critic step per generator step beat 2 and 5 at 120 s; for WGAN-GP 5e-4 beat 2e-4 (per step and
-    # in 300 s) and 1e-3, while 1e-3 beat 2e-4 for the hinge loss; the 300 s table and the variants
-    # tried: benchmarks/README.md, "Objectives".
+    # The stabilised losses (issue 12). Adam(beta_2=0.9) as in Gulrajani et al. For WGAN-GP 5e-4 beat
+    # 2e-4 (per step and in 300 s) and 1e-3. One critic step per generator step, where the paper takes
+    # five: each critic step costs a second backward pass, so at five the generator makes about a
+    # sixth of the dcgan recipe's steps in the same time, and in budgets of minutes on a CPU that lost
+    # (120 s, measured when the five critic steps still shared one real batch: FID 735 at five, 147 at
+    # one; a 90 s rerun with fresh batches on the loaded machine of issue 28 was too starved to tell:
+    # 43 and 70 generator steps). A run of several hours may prefer five (d_steps=5).
+    # The hinge loss trains against the dcgan recipe's batch-norm discriminator: with spectral norm and no batch norm (its first recipe) it drew no
+    # digits in 90 s at any learning rate tried (1e-3, 2e-4, 4e-4 / 1e-4 with beta_1 = 0; FID 273-472),
+    # with layer norm FID 143, with batch norm 48, where dcgan reached 65 in the same run (issue 28).
+    # The 300 s tables and the variants tried: benchmarks/README.md, "Objectives".
     "wgan-gp": Recipe(
         "wgan-gp", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=5e-4, g_lr=5e-4, beta_1=0.5, beta_2=0.9,
         ema_decay=0.999, architecture="dcgan-critic", objective="wasserstein-gp", d_steps=1,
     ),
     "hinge": Recipe(
         "hinge", latent_dim=64, width=32, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.9,
-        ema_decay=0.999, architecture="dcgan-sn", objective="hinge",
+        ema_decay=0.999, architecture="dcgan", objective="hinge",
+    ),
+    # R3GAN's relativistic pairing loss with R1 and R2 (Huang et al. 2024), against a discriminator
+    # without normalization (the penalties are per sample, so no batch norm). R1 and R2 each take a
+    # second backward pass, so at width 32 a step costs about twice a dcgan step; in 90 s on the
+    # shared 2-core CPU width 16 made 737 steps to width 32's ~450 and reached FID 130 against
+    # 238-261 (gamma 0.1 and 10 at width 32; layer norm 246-302; Adam 2e-4 with beta_1 = 0, R3GAN's
+    # kind of setting, 373). benchmarks/README.md, "Objectives".
+    "relativistic": Recipe(
+        "relativistic", latent_dim=64, width=16, batch_size=64, epochs=10, d_lr=1e-3, g_lr=1e-3, beta_1=0.5, beta_2=0.99,
+        ema_decay=0.999, architecture="dcgan-plain", objective="relativistic", gamma=10.0,
     ),
 }
 MODELS = tuple(RECIPES)
@@ -314,7 +352,7 @@ def build_gan(
         d_optimizer=keras.optimizers.Adam(recipe.d_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
         g_optimizer=keras.optimizers.Adam(recipe.g_lr, beta_1=recipe.beta_1, beta_2=recipe.beta_2),
         label_smoothing=recipe.label_smoothing,
-        objective=recipe.objective,
+        objective=recipe.loss(),
         d_steps=recipe.d_steps,
         augment=recipe.augment,
         jit_compile=recipe.jit_compile,

@@ -70,8 +70,9 @@ class RunSpec:
 
     Attributes:
         seed: seeds weights, noise and the data order.
-        batch_size: images per step.
-        images: training images; a step takes ``batch_size`` of them, a pass ``images // batch_size`` steps.
+        batch_size: images per discriminator update.
+        images: training images; a step takes ``batch_size * d_steps`` of them, a pass
+            ``images // (batch_size * d_steps)`` steps.
         data_sha256: fingerprint of the training images (and labels): a resume must be fed the same.
         image_shape: ``(height, width, channels)``.
         augment: the DiffAugment policy (None: off).
@@ -80,6 +81,7 @@ class RunSpec:
         model: the recipe's name (the command line; None from ``fit_gan`` alone).
         recipe: every field of the recipe, overrides included (the command line).
         data: where the images come from (the command line: MNIST and its digits, or ``--images`` and its options).
+        d_steps: discriminator updates per step, each on a real batch of its own (so it shapes the data order).
     """
 
     seed: int
@@ -93,11 +95,12 @@ class RunSpec:
     model: str | None = None
     recipe: dict | None = None
     data: dict | None = None
+    d_steps: int = 1
 
     @property
     def steps_per_pass(self) -> int:
         """Steps in one pass over the data (the rest of the images that does not fill a batch waits for the next pass)."""
-        return self.images // self.batch_size
+        return self.images // (self.batch_size * self.d_steps)
 
     def passes(self, steps: int) -> float:
         """Passes over the data that ``steps`` make."""

@@ -57,6 +57,18 @@ def test_hinge_losses_stop_at_a_margin_of_one():
     assert value(objective.generator_loss(fake)) == pytest.approx(0.75)
 
 
+def test_relativistic_losses_pair_each_real_score_with_its_own_fake_one():
+    objective = gan_utils.get_objective("relativistic")
+    real, fake = np.array([2.0, -1.0], "float32"), np.array([0.0, 0.5], "float32")  # differences 2 and -1.5
+    assert value(objective.discriminator_loss(real, fake)) == pytest.approx((softplus(-2.0) + softplus(1.5)) / 2, rel=1e-6)
+    assert value(objective.generator_loss(fake, real)) == pytest.approx((softplus(2.0) + softplus(-1.5)) / 2, rel=1e-6)
+    # Paired, not compared as means: the same scores in another pairing give another loss.
+    assert value(objective.discriminator_loss(real, fake[::-1])) != pytest.approx(value(objective.discriminator_loss(real, fake)))
+    with pytest.raises(ValueError, match="pairs D\\(fake\\) with D\\(real\\): pass real_outputs"):
+        objective.generator_loss(fake)
+    assert objective.penalty == "r1+r2" and objective.gamma == pytest.approx(2 * objective.penalty_weight)
+
+
 def test_label_smoothing_applies_to_the_cross_entropy_families_only():
     smoothed = gan_utils.get_objective("non-saturating", label_smoothing=0.1)
     expected = 0.9 * softplus(-2) + 0.1 * softplus(2)
@@ -66,7 +78,7 @@ def test_label_smoothing_applies_to_the_cross_entropy_families_only():
 
 
 def test_unknown_objective_is_refused_with_the_known_ones():
-    with pytest.raises(ValueError, match="unknown objective 'wgan': choose one of non-saturating, minimax, wasserstein, wasserstein-gp, hinge"):
+    with pytest.raises(ValueError, match="unknown objective 'wgan': choose one of non-saturating, minimax, wasserstein, wasserstein-gp, hinge, relativistic"):
         gan_utils.get_objective("wgan")
 
 
@@ -115,6 +127,38 @@ def test_r1_penalty_of_a_linear_critic_is_its_squared_norm():
     assert value(losses.r1_penalty(linear_critic([1, 2, 2, 0]), np.zeros((5, 2, 2, 1), "float32"))) == pytest.approx(9.0)
 
 
+def test_r1_and_r2_take_the_squared_gradient_at_real_and_at_generated_points():
+    def critic(x):  # D(x) = sum x^2: gradient 2x, squared norm 4 |x|^2, different at every point
+        return keras.ops.sum(keras.ops.square(x), axis=(1, 2, 3))
+
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(6, 2, 2, 1)).astype("float32"), 3 * rng.normal(size=(6, 2, 2, 1)).astype("float32")
+    r1, r2 = 4 * np.mean(np.sum(real**2, axis=(1, 2, 3))), 4 * np.mean(np.sum(fake**2, axis=(1, 2, 3)))
+    assert value(losses.r1_penalty(critic, real)) == pytest.approx(r1, rel=1e-5)
+    assert value(losses.r2_penalty(critic, fake)) == pytest.approx(r2, rel=1e-5)
+    for penalty, expected in (("r1", r1), ("r2", r2), ("r1+r2", r1 + r2)):
+        objective = gan_utils.get_objective("non-saturating", penalty=penalty, gamma=4.0)
+        assert objective.penalty_weight == 2.0 and objective.gamma == 4.0  # gamma / 2 E||grad||^2
+        assert value(objective.penalty_value(critic, real, fake)) == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("penalty", [losses.r1_penalty, losses.r2_penalty])
+def test_the_gradient_of_r1_and_r2_shrinks_the_critics_slope(penalty):
+    critic = linear_critic([1, 2, 2, 0])  # penalty |w|^2, so its gradient with respect to w is 2w
+    with tf.GradientTape() as tape:
+        value_ = penalty(critic, np.random.default_rng(1).normal(size=(4, 2, 2, 1)).astype("float32"))
+    (grad,) = tape.gradient(value_, critic.trainable_weights)
+    np.testing.assert_allclose(np.ravel(grad), [2, 4, 4, 0], rtol=1e-5)
+
+
+def test_gamma_is_refused_where_it_weighs_nothing_or_is_not_positive():
+    with pytest.raises(ValueError, match="gamma weighs the R1 / R2 penalties.*penalty='r1'"):
+        gan_utils.get_objective("hinge", gamma=1.0)
+    with pytest.raises(ValueError, match="gamma must be a positive number"):
+        gan_utils.get_objective("relativistic", gamma=0)
+    assert not gan_utils.get_objective("hinge", penalty="r1", gamma=1.0).batch_norm_allowed
+
+
 # ----------------------------------------------------------------------------- wired into the GAN
 def ring_gan(**compile_args) -> gan_utils.GAN:
     gan_utils.set_seed(0)
@@ -136,11 +180,37 @@ def test_each_objective_trains_on_toy_data_with_finite_losses_and_its_own_logs(n
     assert all(np.isfinite(v).all() for v in history.values())
 
 
-def test_d_steps_updates_the_critic_that_many_times_per_generator_update():
-    gan = ring_gan(objective="wasserstein-gp", d_steps=3)
-    x = toy.ring_2d().sample(640, seed=0)
-    gan.fit(gan_utils.make_dataset(x, batch_size=64, seed=0), epochs=1, verbose=0)
-    assert int(gan.d_optimizer.iterations.numpy()) == 3 * int(gan.g_optimizer.iterations.numpy()) == 30
+def test_each_of_d_steps_critic_updates_sees_a_real_batch_of_its_own():
+    gan = ring_gan(objective="wasserstein-gp", d_steps=3, run_eagerly=True)
+    seen = []  # the real batches handed to the discriminator's update, in order
+    step = gan.discriminator_step
+
+    def recording_step(real, labels=None):
+        seen.append(np.asarray(real)[:, 0].astype(int).tolist())
+        return step(real, labels)
+
+    gan.discriminator_step = recording_step
+    x = np.stack([np.arange(96), np.zeros(96)], axis=1).astype("float32")  # point i is (i, 0): its own id
+    gan_utils.fit_gan(gan, x, epochs=1, batch_size=8, seed=0, verbose=0)
+    assert int(gan.g_optimizer.iterations.numpy()) == 4 and int(gan.d_optimizer.iterations.numpy()) == 12
+    assert len(seen) == 12 and all(len(batch) == 8 for batch in seen)
+    for g_step in range(4):  # the three critic updates before each generator update: three different batches
+        ids = [i for batch in seen[3 * g_step:3 * g_step + 3] for i in batch]
+        assert len(set(ids)) == 24
+    assert sorted(i for batch in seen for i in batch) == list(range(96)), "one epoch: every point once"
+
+
+def test_a_batch_that_does_not_split_into_d_steps_batches_is_refused_with_what_to_do():
+    gan = ring_gan(d_steps=3)
+    with pytest.raises(ValueError, match="multiple of 3.*batch_size=3 \\* 64"):
+        gan.fit(gan_utils.make_dataset(toy.ring_2d().sample(640, seed=0), batch_size=64, seed=0), epochs=1, verbose=0)
+
+
+def test_the_relativistic_generator_step_needs_a_real_batch():
+    gan = ring_gan(objective="relativistic")
+    with pytest.raises(ValueError, match="generator_step\\(batch, labels, real\\)"):
+        gan.generator_step(8)
+    gan.generator_step(8, None, toy.ring_2d().sample(8, seed=0))
 
 
 def test_a_critic_with_batch_norm_is_refused_for_the_gradient_penalty():
@@ -206,7 +276,7 @@ def test_plot_losses_draws_a_critic_on_its_own_scale():
 
 
 # ------------------------------------------------------------------------ recipes and the command line
-@pytest.mark.parametrize("name", ["wgan-gp", "hinge"])
+@pytest.mark.parametrize("name", ["wgan-gp", "hinge", "relativistic"])
 def test_objective_recipes_build_a_gan_their_objective_accepts(name):
     recipe = gan_utils.get_recipe(name, smoke=True)
     gan = gan_utils.build_gan(recipe)
@@ -236,3 +306,26 @@ def test_cli_refuses_a_critic_loss_on_a_batch_norm_discriminator(tmp_path, capsy
 
     assert main(["dcgan", "--output", str(tmp_path / "run"), "--objective", "wasserstein-gp", "--smoke"]) == 2
     assert "batch normalization" in capsys.readouterr().err
+
+
+def test_cli_trains_the_relativistic_recipe_and_its_generator_loads(tmp_path):
+    from gan_utils.train import main
+
+    out = tmp_path / "run"
+    assert main(["relativistic", "--output", str(out), "--smoke", "--epochs", "1", "--subset", "256"]) == 0
+    generator = gan_utils.load_generator(out)
+    assert np.isfinite(generator.predict(np.zeros((2, 64), "float32"), verbose=0)).all()
+
+
+def test_a_run_with_d_steps_resumes_exactly_and_refuses_another_d_steps(tmp_path):
+    x = toy.ring_2d().sample(256, seed=0)
+    straight = ring_gan(objective="wasserstein-gp", d_steps=2)
+    gan_utils.fit_gan(straight, x, epochs=2, batch_size=32, seed=0, verbose=0)
+    gan_utils.fit_gan(ring_gan(objective="wasserstein-gp", d_steps=2), x, epochs=1, batch_size=32, seed=0, output_dir=tmp_path, verbose=0)
+    with pytest.raises(ValueError, match=r"d_steps: recorded 2, now 1"):
+        gan_utils.fit_gan(ring_gan(objective="wasserstein-gp"), x, epochs=2, batch_size=32, seed=0, output_dir=tmp_path, resume=True, verbose=0)
+    resumed = ring_gan(objective="wasserstein-gp", d_steps=2)
+    gan_utils.fit_gan(resumed, x, epochs=2, batch_size=32, seed=0, output_dir=tmp_path, resume=True, verbose=0)
+    for a, b in zip(straight.discriminator.get_weights() + straight.generator.get_weights(),
+                    resumed.discriminator.get_weights() + resumed.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)

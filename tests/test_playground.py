@@ -66,6 +66,14 @@ def test_a_generator_step_moves_the_fakes_but_not_the_heat_map(ring):
     assert not np.allclose(after["lines"], before["lines"]), "the latent grid moves with the generator"
 
 
+def test_the_relativistic_loss_plays_and_draws_the_push_on_each_fake():
+    play = Playground("ring", objective="relativistic", seed=0, **SMALL)
+    play.step(3)
+    state = play.state
+    assert play.steps == 3 and np.isfinite(play.history["g_loss"]).all()
+    assert np.isfinite(state["push"]).all() and np.abs(state["push"]).max() > 0
+
+
 def test_both_moves_both_and_d_steps_counts_discriminator_updates():
     play = Playground("ring", d_steps=3, seed=1, **SMALL)
     play.step(2)

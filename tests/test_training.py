@@ -373,9 +373,13 @@ def test_train_step_with_noise_is_the_step_fit_runs_on_the_given_z(mnist_small):
 
 
 def test_train_step_with_noise_needs_one_noise_batch_per_update(mnist_small):
-    gan = small_mlp_gan(d_steps=2)
-    with pytest.raises(ValueError, match=r"3 arrays of shape \(16, 8\)"):
-        gan.train_step_with_noise(mnist_small[0][:16], [np.zeros((16, 8), "float32")] * 2)
+    gan = small_mlp_gan(d_steps=2)  # 16 real images: two discriminator batches of 8
+    with pytest.raises(ValueError, match=r"3 arrays of shape \(8, 8\)"):
+        gan.train_step_with_noise(mnist_small[0][:16], [np.zeros((8, 8), "float32")] * 2)
+    logs = gan.train_step_with_noise(mnist_small[0][:16], [np.zeros((8, 8), "float32")] * 3)
+    assert int(gan.d_optimizer.iterations.numpy()) == 2 and np.isfinite(logs["g_loss"])
+    with pytest.raises(ValueError, match="multiple of 2"):
+        gan.train_step_with_noise(mnist_small[0][:15], [np.zeros((7, 8), "float32")] * 3)
 
 
 def test_check_train_step_accepts_a_faithful_step_and_leaves_the_gan_as_it_was(mnist_small):
