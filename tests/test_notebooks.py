@@ -186,9 +186,10 @@ OPTIMIZER_UPDATE = re.compile(r"\.apply(_gradients)?\(")
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_notebook_uses_the_library_and_defines_no_gan_machinery(path):
-    """Notebooks import gan_utils and define no GAN model and no training step, with one exception:
+    """Notebooks import gan_utils and define no GAN class and no training step, with one exception:
     notebook 02's exercise ``my_train_step`` (exactly one definition, the only cell that updates
-    weights by hand), which a cell right after checks against the library's step."""
+    weights by hand), which a cell right after checks against the library's step. The networks a
+    lesson teaches are written on its page and checked with ``check_model`` (tests/test_lessons.py)."""
     code = "\n".join(code_cells(path))
     assert "import gan_utils" in code
     steps = re.findall(r"def (\w*train_step\w*)\s*\(", code)
