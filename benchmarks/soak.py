@@ -12,7 +12,8 @@ the trained one samples.
 
 Verdicts printed at the end (exit status 1 if any fails):
   * losses finite: every epoch's ``d_loss`` and ``g_loss``;
-  * no checkpoint lost: every epoch's checkpoint read back, with the right epoch counter;
+  * no checkpoint lost: after every epoch the checkpoint read back is good, of that epoch or an earlier one
+    (a checkpoint is skipped where it would cost over 5 % of the training time), and the last is the end's;
   * no memory growth: resident memory rose by less than ``--max-growth-mb`` (default 64 MB) from
     the end of epoch ``--warmup`` (default 3: tracing and first allocations happen before) to the
     last epoch, and its least-squares slope over those epochs is under 1 MB per epoch. (The grids
@@ -138,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = soak.rows
     finite = all(math.isfinite(v) for key in ("d_loss", "g_loss") for v in history.history[key])
-    lost = [r["epoch"] for r in rows if r["checkpoint"] != r["epoch"]]
+    # Checkpoints are written at epoch ends unless they would cost over 5 % of the training time (and
+    # every 5 minutes): the one read back after an epoch may be an earlier epoch's, never a bad one.
+    lost = [r["epoch"] for r in rows if not isinstance(r["checkpoint"], int) or not 0 < r["checkpoint"] <= r["epoch"]]
     measured = [r for r in rows if r["epoch"] >= args.warmup]
     rss_key = "rss" if not math.isnan(measured[0]["rss"]) else "peak"
     growth = measured[-1][rss_key] - measured[0][rss_key]

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -341,7 +342,9 @@ def _save_outputs(gan: GAN, out: Path, history: dict) -> None:
             models.architecture(network)
         except (TypeError, ValueError):
             continue  # a network written on a notebook's page: the checkpoint holds it
-        pretrained.save_network(network, out / name)
+        with warnings.catch_warnings():  # Keras' convert_to_numpy warns under NumPy 2 about a keyword it passes
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pretrained.save_network(network, out / name)
     if len(gan.sample_shape) in (2, 3):
         plotting.save_image(plotting.image_grid(gan.sample()), out / "samples.png")
     pretrained.write_json(history, out / "history.json")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import inspect
 import os
 import platform
@@ -181,6 +182,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error(f"{' and '.join(lengths)} both give the training length: keep one")
     if args.time_budget is not None and args.time_budget <= 0:
         p.error(f"--time-budget must be a positive number of seconds, got {args.time_budget}")
+    if args.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        p.error("--tensorboard writes TensorBoard's logs, which needs its package: pip install tensorboard "
+                "(or leave --tensorboard out: history.csv holds the losses)")
     if not args.checkpoint_minutes > 0:
         p.error(f"--checkpoint-minutes must be a positive number, got {args.checkpoint_minutes}")
     if args.seed is not None and not 0 <= args.seed < 2**32:

@@ -126,7 +126,7 @@ def test_resume_after_keyboard_interrupt_in_the_same_session_matches_a_straight_
     with pytest.raises(KeyboardInterrupt):
         fit_gan(gan, images, epochs=EPOCHS, batch_size=BATCH, output_dir=tmp_path, verbose=0,
                 callbacks=[InterruptAt(epoch=3, step=2)])
-    assert read_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["epoch"] == 2  # epoch 3 was not complete
+    assert read_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["step"] == 2 * 128 // BATCH + 2  # saved at the step reached
     history = fit_gan(gan, images, epochs=EPOCHS, batch_size=BATCH, output_dir=tmp_path, resume=True, verbose=0)
     assert_same(state(gan), straight["state"])
     assert np.array_equal(gan.sample(), straight["samples"])
@@ -141,10 +141,11 @@ def test_two_epochs_then_resume_in_a_new_session_matches_four_straight(images, s
     assert history.history == straight["history"]
 
 
-def test_epoch_cut_short_is_not_checkpointed_and_resume_repeats_it(images, straight, tmp_path):
+def test_an_epoch_cut_short_is_checkpointed_at_its_step_and_resume_goes_on_from_it(images, straight, tmp_path):
     gan = tiny_gan()
     fit_gan(gan, images, epochs=EPOCHS, batch_size=BATCH, output_dir=tmp_path, verbose=0, callbacks=[StopAt(epoch=2, step=2)])
-    assert read_checkpoint(tmp_path / CHECKPOINT_NAME)[1]["epoch"] == 1
+    meta = read_checkpoint(tmp_path / CHECKPOINT_NAME)[1]
+    assert meta["epoch"] == 1 and meta["step"] == 128 // BATCH + 2  # one complete epoch, and 2 steps of the next
     fit_gan(gan, images, epochs=EPOCHS, batch_size=BATCH, output_dir=tmp_path, resume=True, verbose=0)
     assert_same(state(gan), straight["state"])
 
