@@ -233,7 +233,7 @@ def test_the_discriminator_sees_every_image_through_augment(mnist_small, d_steps
     gan = tiny_gan(d_steps=d_steps, augment=True)
     gan.augment = seen = SeenBy()
     z = [np.random.default_rng(i).standard_normal((16, 8)).astype("float32") for i in range(d_steps + 1)]
-    logs = gan.train_step_with_noise(mnist_small[0][:16], z)
+    logs = gan.train_step_with_noise(mnist_small[0][:16 * d_steps], z)  # a real batch of 16 per discriminator step
     assert seen.calls == 2 * d_steps + 1, "real and fake in each discriminator step, fake in the generator's"
     assert logs["d_real"] == pytest.approx(logs["d_fake"], abs=1e-6), "all it saw were the same zeros"
 
